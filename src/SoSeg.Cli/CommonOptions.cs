@@ -1,0 +1,39 @@
+using System.CommandLine;
+
+namespace SoSeg.Cli;
+
+/// <summary>Options shared by several commands, made the same way everywhere.</summary>
+public static class CommonOptions
+{
+    public const string DeviceName = "--device";
+
+    /// <summary>Global: plain log lines instead of progress bars (automatic when output is not a terminal).</summary>
+    public static readonly Option<bool> NoProgress = new("--no-progress")
+    {
+        Description = "Print plain progress lines instead of bars (automatic when output is not a terminal).",
+        Recursive = true,
+    };
+
+    /// <summary>--device auto|cpu|cuda|cuda:N, for every command that computes.</summary>
+    public static Option<string> Device() => new(DeviceName)
+    {
+        Description = "Where to compute: auto (CUDA when a CUDA libtorch and a GPU are found, else CPU), cpu, cuda or cuda:N. " +
+                      "CUDA needs a CUDA libtorch, e.g. SOSEG_LIBTORCH=<PyTorch install>/torch/lib (docs/gpu.md).",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    /// <summary>--no-tf32: full fp32 matrix products on CUDA (TF32 is on by default there).</summary>
+    public static Option<bool> NoTf32() => new("--no-tf32")
+    {
+        Description = "Disable TF32 matrix math on CUDA (on by default; no effect on CPU).",
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print JSON instead of a table." };
+
+    /// <summary>The --device value of the parsed command, or null when the command takes no device.</summary>
+    public static string? DeviceOf(ParseResult parse)
+    {
+        var option = parse.CommandResult.Command.Options.OfType<Option<string>>().FirstOrDefault(o => o.Name == DeviceName);
+        return option is null ? null : parse.GetValue(option);
+    }
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using SoSeg.Cli.Commands;
+using SoSeg.Runtime;
+
+namespace SoSeg.Cli;
+
+/// <summary>Builds the `soseg` command tree and runs it; every verb lives in Commands/.</summary>
+public static class SosegCli
+{
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand(
+            "SoSeg: segmentation of small medical objects (SoSegFormer and six baselines) on .NET.\n" +
+            "Run `soseg <command> --help` for the options of a command.");
+        root.Options.Add(CommonOptions.NoProgress);
+        root.Subcommands.Add(InfoCommand.Create());
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        output ??= System.Console.Out;
+        error ??= System.Console.Error;
+        var root = BuildRoot();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count == 0 && CommonOptions.DeviceOf(parse) is { } deviceText)
+        {
+            try
+            {
+                var device = DeviceSpec.Parse(deviceText);
+                // CUDA runs in a child process on a CUDA libtorch; see NativeLayout.
+                if (NativeLayout.RunOnCudaLibtorchIfNeeded(device, args) is int exitCode) return exitCode;
+            }
+            catch (Exception e) when (CommandErrors.IsUserError(e))
+            {
+                return CommandErrors.Report(e, error);
+            }
+        }
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return parse.Invoke(config);
+        }
+        catch (Exception e)
+        {
+            return CommandErrors.Report(e, error);
+        }
+    }
+}
