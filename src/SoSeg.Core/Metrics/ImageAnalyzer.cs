@@ -259,7 +259,8 @@ internal sealed class ImageAnalyzer
             return double.NaN;
         }
         bool normalise = _options.NormalizeContinuousMap && max > min;
-        double offset = normalise ? min : 0, scale = normalise ? 1.0 / ((double)max - min) : 1.0;
+        // Divide (not multiply by a reciprocal) so the maximum maps to exactly 1 and stays predicted at every threshold.
+        double offset = normalise ? min : 0, range = normalise ? (double)max - min : 1.0;
 
         Array.Clear(_foregroundHistogram);
         Array.Clear(_backgroundHistogram);
@@ -269,7 +270,7 @@ internal sealed class ImageAnalyzer
         {
             byte g = groundTruth[i];
             if (g == 255) continue;
-            double s = Math.Clamp((map[i] - offset) * scale, 0.0, 1.0);
+            double s = Math.Clamp((map[i] - offset) / range, 0.0, 1.0);
             bool positive = targetClass < 0 ? g != 0 : g == targetClass;
             absoluteError += positive ? 1.0 - s : s;
             valid++;
