@@ -101,14 +101,22 @@ internal sealed class ImageAnalyzer
                 if (g != 0) groundTruthForeground += n;
             }
         long fp = predictedForeground - tp, fn = groundTruthForeground - tp;
+        if (valid == 0)
+        {
+            // Every pixel ignored: nothing to score, whatever the empty-case policy.
+            m.ForegroundScores = BinaryScores.Undefined;
+            m.ForegroundMae = double.NaN;
+            for (int c = 1; c < k; c++) { m.ClassScores[c] = BinaryScores.Undefined; m.ClassMae[c] = double.NaN; }
+            return;
+        }
         m.ForegroundScores = BinaryScores.PerImage(tp, fp, fn, _options.EmptyCase);
-        m.ForegroundMae = valid > 0 ? (double)(fp + fn) / valid : double.NaN;
+        m.ForegroundMae = (double)(fp + fn) / valid;
         for (int c = 1; c < k; c++)
         {
             long i = m.Intersection(c);
             long fpc = m.PredictedPixels(c) - i, fnc = m.GroundTruthPixels(c) - i;
             m.ClassScores[c] = BinaryScores.PerImage(i, fpc, fnc, _options.EmptyCase);
-            m.ClassMae[c] = valid > 0 ? (double)(fpc + fnc) / valid : double.NaN;
+            m.ClassMae[c] = (double)(fpc + fnc) / valid;
         }
     }
 

@@ -55,6 +55,17 @@ public class PerImageProtocolTests
     }
 
     [Fact]
+    public void An_image_with_every_pixel_ignored_scores_nothing_even_when_empty_counts_as_one()
+    {
+        var evaluator = new SegmentationEvaluator(["background", "polyp"], new EvaluationOptions { EmptyCase = EmptyCasePolicy.CountAsOne });
+        var result = evaluator.Add("ignored", MaskText.Bytes("11"), MaskText.Bytes("xx"), 1, 2);
+        Assert.Null(result.Foreground.Dice);
+        Assert.Null(result.Foreground.Mae);
+        Assert.Null(result.ClassIndexMae);
+        Assert.Equal(0, evaluator.Compute().Stratum("all").PerImage.Foreground.ScoredImages);
+    }
+
+    [Fact]
     public void Multi_class_images_are_scored_on_the_foreground_union_and_per_class()
     {
         var report = DatasetProtocolTests.MultiClassImage().Compute();
