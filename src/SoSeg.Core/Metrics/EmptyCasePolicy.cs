@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SoSeg.Metrics;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace SoSeg.Metrics;
 /// score: no predicted and no ground-truth pixels of the evaluated class (TP = FP = FN = 0).
 /// Any other image without a true positive scores 0 on all five.
 /// </summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<EmptyCasePolicy>))]
+[JsonConverter(typeof(JsonStringEnumConverter<EmptyCasePolicy>))]
 public enum EmptyCasePolicy
 {
     /// <summary>The score is undefined (NaN) and the image is left out of the mean (nnU-Net: NaN, nanmean). Default.</summary>

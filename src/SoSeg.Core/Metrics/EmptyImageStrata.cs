@@ -1,7 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace SoSeg.Metrics;
 
 /// <summary>Which size strata hold the images whose ground truth has no object at all.</summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<EmptyImageStrata>))]
+[JsonConverter(typeof(JsonStringEnumConverter<EmptyImageStrata>))]
 public enum EmptyImageStrata
 {
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SoSeg.Metrics;
 
 /// <summary>What one evaluated image scored: a row of the per-image CSV.</summary>
@@ -25,6 +27,7 @@ public sealed record ImageResult
 public sealed record ImageScores
 {
     public double? Dice { get; init; }
+    [JsonPropertyName("iou")]
     public double? IoU { get; init; }
     public double? Precision { get; init; }
     public double? Recall { get; init; }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SoSeg.Metrics;
 
 /// <summary>
@@ -51,6 +53,7 @@ public sealed record ClassMetrics
     public required long GroundTruth { get; init; }
     /// <summary>Images whose ground truth holds at least one pixel of this class: the class's weight in the m-values.</summary>
     public required long ImagesContaining { get; init; }
+    [JsonPropertyName("iou")]
     public double? IoU { get; init; }
     public double? Dice { get; init; }
     public double? Precision { get; init; }
@@ -61,6 +64,7 @@ public sealed record ClassMetrics
 /// <summary>Means of the five overlap metrics over classes.</summary>
 public sealed record MetricMeans
 {
+    [JsonPropertyName("iou")]
     public double? IoU { get; init; }
     public double? Dice { get; init; }
     public double? Precision { get; init; }
@@ -84,6 +88,7 @@ public sealed record PerImageMetrics
 public sealed record PerImageMeans
 {
     public double? Dice { get; init; }
+    [JsonPropertyName("iou")]
     public double? IoU { get; init; }
     public double? Precision { get; init; }
     public double? Recall { get; init; }
