@@ -16,6 +16,7 @@ namespace SoSeg.Models.CFANet;
 /// </summary>
 public sealed class GlobalAttention : nn.Module<Tensor, Tensor>
 {
+    const double BnEps = 1e-5;
     readonly Conv2d reduce;
     readonly BatchNorm2d reduceNorm;
     readonly Conv2d expand;
@@ -26,9 +27,9 @@ public sealed class GlobalAttention : nn.Module<Tensor, Tensor>
         long hidden = channels / reduction;
         if (hidden < 1) throw new ArgumentException($"Global attention: {channels} channels / {reduction} leaves no hidden channel.", nameof(channels));
         reduce = nn.Conv2d(channels, hidden, 1);
-        reduceNorm = nn.BatchNorm2d(hidden);
+        reduceNorm = nn.BatchNorm2d(hidden, eps: BnEps);
         expand = nn.Conv2d(hidden, channels, 1);
-        expandNorm = nn.BatchNorm2d(channels);
+        expandNorm = nn.BatchNorm2d(channels, eps: BnEps);
         RegisterComponents();
     }
 
@@ -44,6 +45,6 @@ public sealed class GlobalAttention : nn.Module<Tensor, Tensor>
     {
         if (!training || x.shape[0] > 1) return norm.call(x);
         return nn.functional.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias,
-                                        training: false, eps: 1e-5);
+                                        training: false, eps: BnEps);
     }
 }
