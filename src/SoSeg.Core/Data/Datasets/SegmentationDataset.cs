@@ -303,7 +303,26 @@ public sealed class SegmentationDataset
                 throw new SoSegException($"{maskPath}: a JPEG mask cannot hold {Labels.NumClasses} classes exactly (lossy compression); store multi-class masks as PNG.");
             return MaskReader.Read(maskPath, MaskEncoding.Threshold, foregroundValue: _foregroundValue);
         }
-        return MaskReader.Read(maskPath, MaskEncoding.Values);
+        var mask = MaskReader.Read(maskPath, MaskEncoding.Values);
+        CheckNotAllIgnore(mask.Values, maskPath);
+        return mask;
+    }
+
+    /// <summary>
+    /// A mask whose only non-zero value is 255 is almost surely a 0/255 binary mask, not "background and
+    /// ignore": say so instead of training on nothing.
+    /// </summary>
+    static void CheckNotAllIgnore(byte[] values, string maskPath)
+    {
+        bool ignored = false;
+        foreach (byte v in values)
+        {
+            if (v == LabelMap.Ignore) ignored = true;
+            else if (v != 0) return;
+        }
+        if (ignored)
+            throw new SoSegException($"{maskPath}: the mask holds only 0 and 255, and 255 is the ignore value; store foreground as its label value " +
+                                     "from dataset.json (e.g. 1), or put binary 0/255 masks in an images/ + masks/ layout, where they are thresholded.");
     }
 
     SegmentationSample LoadSlice(DatasetItem item)

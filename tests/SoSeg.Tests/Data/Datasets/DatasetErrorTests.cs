@@ -111,6 +111,15 @@ public class DatasetErrorTests
     }
 
     [Fact]
+    public void Binary_0_255_mask_in_the_soseg_layout_is_explained()
+    {
+        using var temp = new TempFolder();
+        string root = GreyDataset(temp);
+        ImageWriter.WriteMask(temp.File("ds/labelsTr/c1.png"), TestFiles.Rectangle(8, 10, 1, 3, 1, 3, 255), 8, 10);
+        Assert.Contains("holds only 0 and 255, and 255 is the ignore value", LoadFails(root, "c1.png").Message);
+    }
+
+    [Fact]
     public void Non_integer_label_volume_values()
     {
         using var temp = new TempFolder();
