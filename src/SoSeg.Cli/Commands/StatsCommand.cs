@@ -43,8 +43,8 @@ public static class StatsCommand
             var error = parse.InvocationConfiguration.Error;
             bool asJson = parse.GetValue(json);
             var dataset = SegmentationDataset.Open(parse.GetValue(data)!, options);
-            // JSON and captured output stay clean: progress then goes to stderr as plain lines.
-            var progress = asJson || !ReferenceEquals(output, System.Console.Out)
+            // JSON, captured and redirected output stay clean: progress then goes to stderr as plain lines.
+            var progress = asJson || !ReferenceEquals(output, System.Console.Out) || System.Console.IsOutputRedirected
                 ? new Progress(disabled: true, plainOut: error)
                 : new Progress(parse.GetValue(CommonOptions.NoProgress));
             var stats = progress.Run(ctx =>

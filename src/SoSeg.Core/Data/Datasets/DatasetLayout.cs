@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace SoSeg.Data.Datasets;
 
-/// <summary>The folder layouts SoSeg reads (docs/data.md shows each).</summary>
+/// <summary>The folder layouts SoSeg reads (docs/data.md shows each). Serialised by name in JSON reports.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DatasetLayout>))]
 public enum DatasetLayout
 {
     /// <summary>Detect from the folder's contents.</summary>

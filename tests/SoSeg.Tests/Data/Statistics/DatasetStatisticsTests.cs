@@ -132,6 +132,7 @@ public class DatasetStatisticsTests
         using var json = JsonDocument.Parse(output);
         var root = json.RootElement;
         Assert.Equal(2, root.GetProperty("trainImages").GetInt32());
+        Assert.Equal("SoSeg", root.GetProperty("layout").GetString());
         Assert.Equal(6, root.GetProperty("all").GetProperty("objects").GetInt32());
         Assert.Equal(3, root.GetProperty("all").GetProperty("ultraSmall").GetInt32());
         Assert.Equal("abnormal", root.GetProperty("perClass")[1].GetProperty("name").GetString());
