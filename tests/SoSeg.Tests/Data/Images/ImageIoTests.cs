@@ -182,6 +182,37 @@ public class ImageIoTests
         Assert.Throws<SoSegException>(() => MaskReader.Read(temp.File("mask.jpg"), MaskEncoding.Values));
     }
 
+    [Fact]
+    public void Bmp_files_are_read()
+    {
+        // A 3 x 2 24-bit BMP written by hand: rows bottom-up, BGR, each row padded to 4 bytes.
+        using var temp = new TempFolder();
+        byte[][] rgbTopDown = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30], [40, 50, 60], [70, 80, 90]];
+        int rowBytes = (3 * 3 + 3) / 4 * 4;
+        var bmp = new byte[54 + rowBytes * 2];
+        "BM"u8.CopyTo(bmp);
+        BitConverter.GetBytes(bmp.Length).CopyTo(bmp, 2);
+        BitConverter.GetBytes(54).CopyTo(bmp, 10);
+        BitConverter.GetBytes(40).CopyTo(bmp, 14);
+        BitConverter.GetBytes(3).CopyTo(bmp, 18);
+        BitConverter.GetBytes(2).CopyTo(bmp, 22);
+        BitConverter.GetBytes((short)1).CopyTo(bmp, 26);
+        BitConverter.GetBytes((short)24).CopyTo(bmp, 28);
+        for (int y = 0; y < 2; y++)
+            for (int x = 0; x < 3; x++)
+            {
+                var rgb = rgbTopDown[y * 3 + x];
+                int at = 54 + (1 - y) * rowBytes + 3 * x;
+                (bmp[at], bmp[at + 1], bmp[at + 2]) = (rgb[2], rgb[1], rgb[0]);
+            }
+        string path = temp.File("tiny.bmp");
+        File.WriteAllBytes(path, bmp);
+        var image = ImageReader.Read(path);
+        Assert.Equal((3, 2, 3), (image.Channels, image.Height, image.Width));
+        Assert.Equal(rgbTopDown.Select(c => c[0] / 255f), image.Data[..6]);
+        Assert.Equal(rgbTopDown.Select(c => c[2] / 255f), image.Data[12..]);
+    }
+
     static long WeightedSum(byte[] values)
     {
         long sum = 0;
