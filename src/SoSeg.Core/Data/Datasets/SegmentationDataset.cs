@@ -264,23 +264,8 @@ public sealed class SegmentationDataset
 
     (float[] Image, int Height, int Width) LoadImage(DatasetCase c)
     {
-        var parts = c.ImagePaths.Select(ImageReader.Read).ToArray();
-        int height = parts[0].Height, width = parts[0].Width;
-        for (int i = 1; i < parts.Length; i++)
-            if (parts[i].Height != height || parts[i].Width != width)
-                throw new SoSegException($"{c.ImagePaths[i]}: {parts[i].Width} x {parts[i].Height} pixels, but {c.ImagePaths[0]} of the same case is {width} x {height}.");
-        int channels = parts.Sum(p => p.Channels);
-        if (channels != Channels)
-            throw new SoSegException($"{c.ImagePaths[0]}: has {channels} channel(s) but {(_manifestPath is null ? "the dataset" : "dataset.json channel_names")} lists {Channels} " +
-                                     $"({string.Join(", ", Manifest.ChannelNames)}).");
-        if (parts.Length == 1) return (parts[0].Data, height, width);
-        var image = new float[channels * height * width];
-        int offset = 0;
-        foreach (var part in parts)
-        {
-            part.Data.CopyTo(image, offset);
-            offset += part.Data.Length;
-        }
+        var (image, _, height, width) = InputLoader.DecodeImage(c.ImagePaths, Channels,
+            _manifestPath is null ? "the dataset" : "dataset.json channel_names", Manifest.ChannelNames);
         return (image, height, width);
     }
 
@@ -330,14 +315,11 @@ public sealed class SegmentationDataset
         var volume = _volumes.GetOrLoad("image:" + item.Case.Id, () => DecodeVolume(item.Case, withIntensities: true));
         var g = volume.Geometry;
         int slice = item.SliceIndex ?? throw new ArgumentException($"{item.Id}: a volume item needs a slice index.", nameof(item));
-        int pixels = g.SlicePixels;
-        var image = new float[volume.Channels * pixels];
-        for (int channel = 0; channel < volume.Channels; channel++)
-            g.ExtractSlice<float>(volume.Intensities.AsSpan((int)(channel * g.VoxelCount), (int)g.VoxelCount), slice, image.AsSpan(channel * pixels, pixels));
+        var image = InputLoader.ExtractSlice(g, volume.Intensities!, volume.Channels, slice);
         byte[]? mask = null;
         if (volume.Classes is not null)
         {
-            mask = new byte[pixels];
+            mask = new byte[g.SlicePixels];
             g.ExtractSlice<byte>(volume.Classes, slice, mask);
         }
         return new SegmentationSample
@@ -358,24 +340,10 @@ public sealed class SegmentationDataset
 
     LoadedVolume DecodeVolume(DatasetCase c, bool withIntensities)
     {
-        var geometry = VolumeGeometry.Read(c.ImagePaths[0]);
+        VolumeGeometry geometry;
         float[]? intensities = null;
-        if (withIntensities)
-        {
-            intensities = new float[c.ImagePaths.Count * geometry.VoxelCount];
-            for (int channel = 0; channel < c.ImagePaths.Count; channel++)
-            {
-                string path = c.ImagePaths[channel];
-                var image = NiftiReader.Read(path);
-                var channelGeometry = new VolumeGeometry(image.Header, path);
-                if (!channelGeometry.SameGrid(geometry))
-                    throw new SoSegException($"{path}: grid {string.Join(" x ", channelGeometry.Size)} differs from {c.ImagePaths[0]} ({string.Join(" x ", geometry.Size)}) of the same case.");
-                image.EnsureFinite();
-                var plane = intensities.AsSpan((int)(channel * geometry.VoxelCount), (int)geometry.VoxelCount);
-                image.CopyTo(plane, 0, geometry.VoxelCount);
-                IntensityNormalisation.PercentileScale(plane, Options.LowerPercentile, Options.UpperPercentile);
-            }
-        }
+        if (withIntensities) (geometry, intensities) = InputLoader.DecodeVolume(c.ImagePaths, Options.LowerPercentile, Options.UpperPercentile);
+        else geometry = VolumeGeometry.Read(c.ImagePaths[0]);
 
         byte[]? classes = null;
         int[]? foreground = null;

@@ -212,4 +212,30 @@ public class SoSegLayoutTests
         Assert.Equal(input.Header.PixDim[..4], written.Header.PixDim[..4]);
         Assert.Equal(labels, written.Voxels<byte>().ToArray());
     }
+
+    [Fact]
+    public void Bare_inputs_for_prediction_load_like_dataset_items()
+    {
+        using var temp = new TempFolder();
+        const int nx = 7, ny = 6, nz = 3;
+        TestFiles.Volume(temp.File("in/scan.nii.gz"), TestFiles.Ramp(nx, ny, nz), nx, ny, nz);
+        var (geometry, slices) = InputLoader.LoadVolume([temp.File("in/scan.nii.gz")]);
+        Assert.Equal(nz, slices.Count);
+        Assert.Equal("scan_z001", slices[1].Id);
+        Assert.Equal(1, slices[1].Origin.SliceIndex);
+        Assert.Null(slices[1].Mask);
+        Assert.Equal(nz, geometry.SliceCount);
+        // Same numbers as a dataset would give for this volume.
+        TestFiles.Labels(temp.File("ds/labelsTr/lb0.nii.gz"), new byte[nx * ny * nz], nx, ny, nz);
+        File.Copy(temp.File("in/scan.nii.gz"), temp.File("ds/imagesTr/im0.nii.gz"));
+        var dataset = SegmentationDataset.Open(temp.File("ds"), new DatasetOptions { TestFraction = 0 });
+        Assert.Equal(dataset.Load(dataset.Items(DatasetSubset.Train)[1]).Image, slices[1].Image);
+
+        TestFiles.Rgb(temp.File("in/photo.png"), 5, 4);
+        var photo = InputLoader.LoadImage([temp.File("in/photo.png")], expectedChannels: 3);
+        Assert.Equal(("photo", 3, 5, 4), (photo.Id, photo.Channels, photo.Height, photo.Width));
+        var error = Assert.Throws<SoSegException>(() => InputLoader.LoadImage([temp.File("in/photo.png")], expectedChannels: 1));
+        Assert.Contains("photo.png: has 3 channel(s) but the model lists 1", error.Message);
+        Assert.Throws<SoSegException>(() => InputLoader.LoadVolume([temp.File("in/scan.nii.gz")], expectedChannels: 2));
+    }
 }
