@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using SoSeg.Data.Images;
 
 namespace SoSeg.Data.Datasets;
 
@@ -91,7 +90,4 @@ internal static partial class SoSegLayout
         }
         return cases;
     }
-
-    /// <summary>True when the file ending is a lossy JPEG (its masks can only be thresholded).</summary>
-    public static bool IsLossyMask(string maskPath) => ImageReader.IsJpeg(maskPath);
 }
