@@ -20,7 +20,18 @@ public static class ConnectedComponents
     /// Writes labels 1..n for the pixels of class <paramref name="cls"/> (0 elsewhere) into <paramref name="labels"/>
     /// and returns n. Allocates only the union-find forest (at most one entry per two pixels).
     /// </summary>
-    public static int Label(ReadOnlySpan<byte> mask, int height, int width, byte cls, Span<int> labels, bool eightConnected = true)
+    public static int Label(ReadOnlySpan<byte> mask, int height, int width, byte cls, Span<int> labels, bool eightConnected = true) =>
+        LabelCore(mask, height, width, cls, labels, eightConnected);
+
+    /// <summary>
+    /// Labels the components of every class at once, as the object-level metrics need: pixels of equal value
+    /// 1..254 that touch are one component; 0 (background) and 255 (ignore) get label 0. Labels 1..n follow the
+    /// raster order of each component's first pixel; returns n.
+    /// </summary>
+    public static int LabelAllClasses(ReadOnlySpan<byte> mask, int height, int width, Span<int> labels, bool eightConnected = true) =>
+        LabelCore(mask, height, width, null, labels, eightConnected);
+
+    static int LabelCore(ReadOnlySpan<byte> mask, int height, int width, byte? onlyClass, Span<int> labels, bool eightConnected)
     {
         if (height <= 0 || width <= 0) throw new ArgumentException($"Mask size {height} x {width} is empty.");
         if (mask.Length != height * width) throw new ArgumentException($"Mask holds {mask.Length} values, not {height} x {width}.", nameof(mask));
@@ -29,7 +40,10 @@ public static class ConnectedComponents
         // parent[0] is unused; provisional labels start at 1. A provisional label is made only where no
         // earlier neighbour is labelled: at most ceil(w/2) * ceil(h/2) of them with 8-connectivity (a grid of
         // isolated pixels), ceil(w*h/2) with 4-connectivity (a checkerboard).
-        int most = eightConnected ? ((width + 1) / 2) * ((height + 1) / 2) : (width * height + 1) / 2;
+        // With several classes, four classes can tile the plane so that no two neighbours match: every pixel
+        // may start a label.
+        int most = onlyClass is null ? width * height
+            : eightConnected ? ((width + 1) / 2) * ((height + 1) / 2) : (width * height + 1) / 2;
         var parent = new int[most + 2];
         int next = 1;
         for (int y = 0; y < height; y++)
@@ -38,21 +52,23 @@ public static class ConnectedComponents
             for (int x = 0; x < width; x++)
             {
                 int p = row + x;
-                if (mask[p] != cls)
+                byte value = mask[p];
+                if (onlyClass is { } cls ? value != cls : value is 0 or 255)
                 {
                     labels[p] = 0;
                     continue;
                 }
+                // A labelled neighbour of the same value belongs to the same component.
                 int label = 0;
-                if (x > 0 && labels[p - 1] != 0) label = labels[p - 1];
+                if (x > 0 && mask[p - 1] == value) label = labels[p - 1];
                 if (y > 0)
                 {
                     int up = p - width;
-                    label = Join(parent, label, labels[up]);
+                    if (mask[up] == value) label = Join(parent, label, labels[up]);
                     if (eightConnected)
                     {
-                        if (x > 0) label = Join(parent, label, labels[up - 1]);
-                        if (x + 1 < width) label = Join(parent, label, labels[up + 1]);
+                        if (x > 0 && mask[up - 1] == value) label = Join(parent, label, labels[up - 1]);
+                        if (x + 1 < width && mask[up + 1] == value) label = Join(parent, label, labels[up + 1]);
                     }
                 }
                 if (label == 0)
