@@ -12,6 +12,7 @@ public static class GenerateCommand
     /// <summary>What SoSeg writes into a dataset folder; --force replaces exactly these.</summary>
     static readonly string[] DatasetEntries = [DatasetManifest.FileName, "imagesTr", "labelsTr", "imagesTs", "labelsTs"];
 
+    /// <summary>Builds the `generate` verb: KIND (from <see cref="SyntheticGenerators"/>), OUT, --count, --seed, --force.</summary>
     public static Command Create()
     {
         var kind = new Argument<string>("KIND")
