@@ -5,6 +5,10 @@ internal static class BuiltInModels
 {
     public static IEnumerable<ModelDescriptor> Descriptors()
     {
-        return [];
+        return [
+            .. UNet.UNetModels.Descriptors(),
+            .. UNetPlusPlus.UNetPlusPlusModels.Descriptors(),
+            .. HRNet.HRNetModels.Descriptors(),
+        ];
     }
 }
