@@ -76,7 +76,7 @@ public class HRNetTests
         var output = model.ForwardWithSideOutputs(randn(2, 1, 50, 70));
         Assert.Equal([2L, 3, 50, 70], output.Logits.shape);
         output.Logits.sum().backward();
-        Assert.All(model.named_parameters(), p => Assert.True(p.parameter.grad is not null && p.parameter.grad.abs().sum().item<float>() > 0, p.name));
+        GradientChecks.AssertEveryParameterLearns(model);
     }
 
     [Fact]
@@ -88,6 +88,14 @@ public class HRNetTests
         var stemWeight = model.state_dict()["stem.0.conv.weight"];
         double std = stemWeight.std().item<float>();
         Assert.InRange(std, 0.0007, 0.0013);
+    }
+
+    [Fact]
+    public void Loss_decreases_on_a_toy_task()
+    {
+        using var model = ModelRegistry.Create("hrnet-w18", 1, 2, ModelOptions.Parse(["stage1-blocks=1", "modules=1,1,1", "blocks=1"]));
+        var losses = ToyTraining.LossCurve(model, 20, 1e-3);
+        Assert.True(losses[^1] < 0.5 * losses[0], string.Join(" ", losses));
     }
 
     [Fact]

@@ -69,7 +69,27 @@ public class UNetPlusPlusTests
         var target = randint(0, 2, [2, 32, 32], dtype: ScalarType.Int64);
         var loss = Assert.IsType<BceDiceLoss>(model.OwnLoss).Compute(model.ForwardWithSideOutputs(input), target);
         loss.backward();
-        Assert.All(model.named_parameters(), p => Assert.True(p.parameter.grad is not null && p.parameter.grad.abs().sum().item<float>() > 0, p.name));
+        GradientChecks.AssertEveryParameterLearns(model);
+    }
+
+    [Fact]
+    public void Convolutions_start_he_normal_with_distinct_filters()
+    {
+        using var scope = NewDisposeScope();
+        using var model = ModelRegistry.Create("unetpp", 3, 2);
+        var weight = model.state_dict()["nodes.x0_4.conv1.weight"]; // 32 x 160 x 3 x 3, fan_in 1440
+        // Keras he_normal (truncated at 2 sigma): std sqrt(2 / 1440) * 0.8796.
+        Assert.Equal(Math.Sqrt(2.0 / 1440) * 0.8796, weight.std().item<float>(), 3);
+        var head = model.state_dict()["heads.0.weight"];
+        Assert.False(head[0].allclose(head[1]), "the two class filters of a head must differ");
+    }
+
+    [Fact]
+    public void Own_loss_decreases_on_a_toy_task()
+    {
+        using var model = ModelRegistry.Create("unetpp", 1, 2, ModelOptions.Parse(["base-width=4", "dropout=0"]));
+        var losses = ToyTraining.LossCurve(model, 20, 3e-3);
+        Assert.True(losses[^1] < 0.8 * losses[0], string.Join(" ", losses));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public class UNetTests
         Assert.Equal([2L, 3, 40, 56], output.Logits.shape);
         Assert.Empty(output.SideOutputs);
         output.Logits.sum().backward();
-        Assert.All(model.named_parameters(), p => Assert.True(p.parameter.grad is not null && p.parameter.grad.abs().sum().item<float>() > 0, p.name));
+        GradientChecks.AssertEveryParameterLearns(model);
     }
 
     [Fact]
@@ -48,6 +48,14 @@ public class UNetTests
     {
         using var model = ModelRegistry.Create("unet", 3, 2, ModelOptions.Parse(["base-width=2"]));
         Assert.IsType<CrossEntropyDiceLoss>(model.OwnLoss);
+    }
+
+    [Fact]
+    public void Own_loss_decreases_on_a_toy_task()
+    {
+        using var model = ModelRegistry.Create("unet", 1, 2, ModelOptions.Parse(["base-width=4"]));
+        var losses = ToyTraining.LossCurve(model, 20, 3e-3);
+        Assert.True(losses[^1] < 0.85 * losses[0], string.Join(" ", losses));
     }
 
     [Fact]

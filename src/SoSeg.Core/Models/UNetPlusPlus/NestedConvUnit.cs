@@ -1,3 +1,4 @@
+using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -45,7 +46,8 @@ public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>
         long fanIn = conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3];
         double std = Math.Sqrt(2.0 / fanIn);
         using var _ = no_grad();
-        nn.init.trunc_normal_(conv.weight, 0, std, -2 * std, 2 * std);
+        // Not nn.init.trunc_normal_: TorchSharp 0.107's fills the tensor with the constant std.
+        WeightInit.TruncatedNormal(conv.weight, 0, std, -2 * std, 2 * std);
         if (conv.bias is not null) nn.init.zeros_(conv.bias);
     }
 
