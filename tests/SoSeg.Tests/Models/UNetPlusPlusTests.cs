@@ -93,6 +93,18 @@ public class UNetPlusPlusTests
     }
 
     [Fact]
+    public void Converts_to_another_dtype()
+    {
+        using var scope = NewDisposeScope();
+        using var model = ModelRegistry.Create("unetpp", 1, 2, ModelOptions.Parse(["base-width=2"]));
+        model.to(ScalarType.Float64);
+        model.eval();
+        var output = model.ForwardWithSideOutputs(randn(1, 1, 16, 16, dtype: ScalarType.Float64));
+        Assert.Equal(ScalarType.Float64, output.Logits.dtype);
+        Assert.All(output.SideOutputs, s => Assert.Equal(ScalarType.Float64, s.dtype));
+    }
+
+    [Fact]
     public void Nodes_are_named_after_the_paper()
     {
         using var model = ModelRegistry.Create("unetpp", 3, 2, ModelOptions.Parse(["base-width=2"]));

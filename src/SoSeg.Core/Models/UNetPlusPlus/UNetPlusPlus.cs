@@ -1,3 +1,4 @@
+using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,8 +30,8 @@ public sealed class UNetPlusPlus : SegmentationModel
     public const int Levels = 5;
 
     readonly ModuleList<NestedConvUnit> encoder;
-    readonly ModuleDict<NestedConvUnit> nodes;
-    readonly ModuleDict<ConvTranspose2d> upsamplers;
+    readonly ModuleMap<NestedConvUnit> nodes;
+    readonly ModuleMap<ConvTranspose2d> upsamplers;
     readonly ModuleList<Conv2d> heads;
 
     /// <param name="config">Input channels, classes (options are read by the factory).</param>
@@ -53,8 +54,8 @@ public sealed class UNetPlusPlus : SegmentationModel
         for (int level = 0; level < Levels; level++)
             encoder.Add(new NestedConvUnit(level == 0 ? config.InChannels : widths[level - 1], widths[level], dropout, batchNorm));
 
-        nodes = new ModuleDict<NestedConvUnit>();
-        upsamplers = new ModuleDict<ConvTranspose2d>();
+        nodes = new ModuleMap<NestedConvUnit>();
+        upsamplers = new ModuleMap<ConvTranspose2d>();
         for (int column = 1; column < Levels; column++)
         {
             for (int level = 0; level < Levels - column; level++)
