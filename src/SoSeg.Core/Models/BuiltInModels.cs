@@ -5,9 +5,13 @@ internal static class BuiltInModels
 {
     public static IEnumerable<ModelDescriptor> Descriptors()
     {
+        // Order is the paper's Tables II/III order (SoSegFormer joins at the end).
         return
         [
+            .. UNet.UNetModels.Descriptors(),
+            .. UNetPlusPlus.UNetPlusPlusModels.Descriptors(),
             .. PraNet.PraNetModels.Descriptors(),
+            .. HRNet.HRNetModels.Descriptors(),
             .. CaraNet.CaraNetModels.Descriptors(),
             .. CFANet.CFANetModels.Descriptors(),
         ];

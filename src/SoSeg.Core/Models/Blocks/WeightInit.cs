@@ -1,0 +1,41 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SoSeg.Models.Blocks;
+
+/// <summary>
+/// Weight initialisers that TorchSharp lacks or gets wrong. TorchSharp 0.107.0's
+/// <c>nn.init.trunc_normal_</c> fills the tensor with the constant <c>std</c> instead of drawing from a
+/// truncated normal (verified: every element equals std), which silently makes all filters identical;
+/// use <see cref="TruncatedNormal"/> instead.
+/// </summary>
+public static class WeightInit
+{
+    /// <summary>
+    /// Fills <paramref name="tensor"/> in place with N(mean, std^2) truncated to [a, b], by inverse-CDF
+    /// sampling as PyTorch's <c>trunc_normal_</c>: uniform on [2 Phi(a') - 1, 2 Phi(b') - 1], erfinv,
+    /// scale and shift, clamp. Draws from the global generator (seeded by <c>TorchRuntime.Seed</c>).
+    /// </summary>
+    public static Tensor TruncatedNormal(Tensor tensor, double mean, double std, double a, double b)
+    {
+        if (std <= 0) throw new ArgumentOutOfRangeException(nameof(std), $"truncated normal: std must be positive, got {std}.");
+        if (a >= b) throw new ArgumentException($"truncated normal: the lower bound {a} must be below the upper bound {b}.");
+        double lower = NormalCdf((a - mean) / std);
+        double upper = NormalCdf((b - mean) / std);
+        using var _ = no_grad();
+        tensor.uniform_(2 * lower - 1, 2 * upper - 1);
+        tensor.erfinv_();
+        tensor.mul_(std * Math.Sqrt(2));
+        tensor.add_(mean);
+        tensor.clamp_(a, b);
+        return tensor;
+    }
+
+    /// <summary>Standard normal CDF, Phi(x) = (1 + erf(x / sqrt 2)) / 2.</summary>
+    static double NormalCdf(double x)
+    {
+        using var value = torch.tensor(x / Math.Sqrt(2), dtype: ScalarType.Float64);
+        using var erf = value.erf();
+        return (1 + erf.item<double>()) / 2;
+    }
+}

@@ -1,0 +1,94 @@
+using SoSeg.Models.Blocks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SoSeg.Models.HRNet;
+
+/// <summary>
+/// One HRNet module (official <c>HighResolutionModule</c>): each branch runs its own BasicBlocks at its
+/// resolution, then every output i sums all branches j brought to its resolution and width:
+/// j = i as is; j &gt; i (lower resolution) by 1x1 conv + BN then bilinear upsampling; j &lt; i (higher
+/// resolution) by i - j stride-2 3x3 conv + BN units, with ReLU between them but not after the last
+/// (the intermediate units keep branch j's width, the last maps to branch i's). The sum passes a ReLU.
+/// </summary>
+public sealed class HighResolutionModule : nn.Module<Tensor[], Tensor[]>
+{
+    readonly ModuleList<Sequential> branches;
+    readonly ModuleList<ModuleList<nn.Module<Tensor, Tensor>>> fuse;
+    readonly bool _alignCorners;
+
+    /// <param name="widths">Channels of each branch (W, 2W, ...); branch b runs at 1/2^b of the first's resolution.</param>
+    /// <param name="blocksPerBranch">BasicBlocks per branch (4 in HRNetV2).</param>
+    /// <param name="alignCorners">align_corners of the bilinear upsampling in the fusion.</param>
+    public HighResolutionModule(IReadOnlyList<long> widths, int blocksPerBranch, bool alignCorners = false)
+        : base(nameof(HighResolutionModule))
+    {
+        if (widths.Count < 1) throw new ArgumentException("HRNet module: needs at least one branch.");
+        if (blocksPerBranch < 1) throw new ArgumentException($"HRNet module: blocks per branch must be at least 1, got {blocksPerBranch}.");
+        _alignCorners = alignCorners;
+        Widths = widths.ToArray();
+
+        branches = new ModuleList<Sequential>();
+        foreach (long width in widths)
+            branches.Add(nn.Sequential(Enumerable.Range(0, blocksPerBranch)
+                .Select(_ => (nn.Module<Tensor, Tensor>)new BasicBlock(width, width)).ToArray()));
+
+        fuse = new ModuleList<ModuleList<nn.Module<Tensor, Tensor>>>();
+        for (int i = 0; i < widths.Count; i++)
+        {
+            var row = new ModuleList<nn.Module<Tensor, Tensor>>();
+            for (int j = 0; j < widths.Count; j++)
+                row.Add(FuseUnit(widths, from: j, to: i));
+            fuse.Add(row);
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>Channels of each branch.</summary>
+    public IReadOnlyList<long> Widths { get; }
+
+    /// <summary>The unit that carries branch <paramref name="from"/> into the sum of output <paramref name="to"/>.</summary>
+    static nn.Module<Tensor, Tensor> FuseUnit(IReadOnlyList<long> widths, int from, int to)
+    {
+        if (from == to) return nn.Identity();
+        if (from > to) return new ConvBnAct(widths[from], widths[to], 1, activation: Activation.None);
+        var steps = new List<nn.Module<Tensor, Tensor>>();
+        for (int k = 0; k < to - from; k++)
+        {
+            bool last = k == to - from - 1;
+            steps.Add(new ConvBnAct(widths[from], last ? widths[to] : widths[from], 3, stride: 2,
+                                    activation: last ? Activation.None : Activation.ReLU));
+        }
+        return nn.Sequential(steps);
+    }
+
+    public override Tensor[] forward(Tensor[] inputs)
+    {
+        if (inputs.Length != branches.Count)
+            throw new ArgumentException($"HRNet module: expected {branches.Count} branch inputs, got {inputs.Length}.");
+        using var scope = NewDisposeScope();
+        var x = new Tensor[inputs.Length];
+        for (int b = 0; b < x.Length; b++) x[b] = branches[b].call(inputs[b]);
+        if (x.Length == 1) return [x[0].MoveToOuterDisposeScope()];
+
+        var outputs = new Tensor[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            // Summed in branch order, as the reference does.
+            Tensor? sum = null;
+            for (int j = 0; j < x.Length; j++)
+            {
+                Tensor term;
+                if (j == i) term = x[j];
+                else if (j > i)
+                    term = nn.functional.interpolate(fuse[i][j].call(x[j]), size: [x[i].shape[2], x[i].shape[3]],
+                                                     mode: InterpolationMode.Bilinear, align_corners: _alignCorners);
+                else term = fuse[i][j].call(x[j]);
+                sum = sum is null ? term : sum + term;
+            }
+            outputs[i] = nn.functional.relu(sum!).MoveToOuterDisposeScope();
+        }
+        return outputs;
+    }
+}

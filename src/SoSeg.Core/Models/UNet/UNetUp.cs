@@ -1,0 +1,47 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SoSeg.Models.UNet;
+
+/// <summary>
+/// One U-Net decoder step: upsample the deeper features x2 (2x2 transposed convolution halving the
+/// channels, or bilinear interpolation), concatenate the encoder skip (skip first, as the reference),
+/// then a <see cref="DoubleConv"/>.
+/// </summary>
+public sealed class UNetUp : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly ConvTranspose2d? upsample;
+    readonly DoubleConv conv;
+
+    /// <param name="inChannels">Channels of the concatenation (skip + upsampled).</param>
+    /// <param name="outChannels">Channels after the double convolution.</param>
+    /// <param name="bilinear">Bilinear upsampling (align_corners true, as the reference) instead of a transposed convolution.</param>
+    public UNetUp(long inChannels, long outChannels, bool bilinear) : base(nameof(UNetUp))
+    {
+        if (bilinear)
+        {
+            // The deeper input already has inChannels/2 channels; the first conv reduces to inChannels/2.
+            conv = new DoubleConv(inChannels, outChannels, inChannels / 2);
+        }
+        else
+        {
+            upsample = nn.ConvTranspose2d(inChannels, inChannels / 2, 2, stride: 2);
+            conv = new DoubleConv(inChannels, outChannels);
+        }
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor deeper, Tensor skip)
+    {
+        using var up = upsample is null
+            ? nn.functional.interpolate(deeper, size: [skip.shape[2], skip.shape[3]], mode: InterpolationMode.Bilinear, align_corners: true)
+            : upsample.call(deeper);
+        if (up.shape[2] != skip.shape[2] || up.shape[3] != skip.shape[3])
+            throw new InvalidOperationException(
+                $"U-Net decoder: upsampled features {up.shape[2]}x{up.shape[3]} do not match the skip {skip.shape[2]}x{skip.shape[3]}; " +
+                "the input must be padded to a multiple of 16 (SegmentationModel does this).");
+        using var joined = torch.cat([skip, up], 1);
+        return conv.call(joined);
+    }
+}

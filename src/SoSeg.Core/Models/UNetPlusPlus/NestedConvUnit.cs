@@ -1,0 +1,69 @@
+using SoSeg.Models.Blocks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SoSeg.Models.UNetPlusPlus;
+
+/// <summary>
+/// U-Net++'s node X^{i,j} (official Keras <c>standard_unit</c>): (3x3 conv -> ReLU -> Dropout) twice.
+/// The reference has no normalisation; BatchNorm between convolution and ReLU is an option (the conv
+/// then drops its bias). Convolutions are He-normal initialised (Keras <c>he_normal</c>: normal truncated
+/// at two standard deviations, std sqrt(2 / fan_in)), biases zero.
+/// </summary>
+public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>
+{
+    readonly Conv2d conv1;
+    readonly BatchNorm2d? norm1;
+    readonly Dropout? dropout1;
+    readonly Conv2d conv2;
+    readonly BatchNorm2d? norm2;
+    readonly Dropout? dropout2;
+
+    public NestedConvUnit(long inChannels, long outChannels, double dropout, bool batchNorm) : base(nameof(NestedConvUnit))
+    {
+        if (dropout is < 0 or >= 1) throw new ArgumentException($"unetpp: dropout must be in [0, 1), got {dropout}.");
+        conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1, bias: !batchNorm);
+        conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1, bias: !batchNorm);
+        if (batchNorm)
+        {
+            norm1 = nn.BatchNorm2d(outChannels);
+            norm2 = nn.BatchNorm2d(outChannels);
+        }
+        if (dropout > 0)
+        {
+            dropout1 = nn.Dropout(dropout);
+            dropout2 = nn.Dropout(dropout);
+        }
+        HeNormal(conv1);
+        HeNormal(conv2);
+        RegisterComponents();
+    }
+
+    /// <summary>Keras <c>he_normal</c> (2.2): truncated normal, std sqrt(2 / fan_in), cut at +-2 std; bias zero.</summary>
+    internal static void HeNormal(Conv2d conv)
+    {
+        long fanIn = conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3];
+        double std = Math.Sqrt(2.0 / fanIn);
+        using var _ = no_grad();
+        // Not nn.init.trunc_normal_: TorchSharp 0.107's fills the tensor with the constant std.
+        WeightInit.TruncatedNormal(conv.weight, 0, std, -2 * std, 2 * std);
+        if (conv.bias is not null) nn.init.zeros_(conv.bias);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var y = Apply(x, conv1, norm1, dropout1);
+        y = Apply(y, conv2, norm2, dropout2);
+        return y.MoveToOuterDisposeScope();
+    }
+
+    static Tensor Apply(Tensor x, Conv2d conv, BatchNorm2d? norm, Dropout? dropout)
+    {
+        var y = conv.call(x);
+        if (norm is not null) y = norm.call(y);
+        y = nn.functional.relu(y);
+        return dropout is null ? y : dropout.call(y);
+    }
+}
