@@ -14,6 +14,7 @@ public static class SosegCli
             "Run `soseg <command> --help` for the options of a command.");
         root.Options.Add(CommonOptions.NoProgress);
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
         return root;
     }
 

@@ -1,3 +1,4 @@
+using SoSeg.Data.Statistics;
 namespace SoSeg.Metrics;
 
 /// <summary>
@@ -134,8 +135,8 @@ internal sealed class ImageAnalyzer
         Span<int> gtLabels = _groundTruthLabels.AsSpan(0, pixels);
         Span<int> predLabels = _predictionLabels.AsSpan(0, pixels);
         ReadOnlySpan<byte> masked = _maskedPrediction.AsSpan(0, pixels);
-        int gtCount = ObjectLabelling.Label(groundTruth, height, width, gtLabels);
-        int predCount = ObjectLabelling.Label(masked, height, width, predLabels);
+        int gtCount = ConnectedComponents.LabelAllClasses(groundTruth, height, width, gtLabels);
+        int predCount = ConnectedComponents.LabelAllClasses(masked, height, width, predLabels);
         EnsureObjectCapacity(gtCount + 1, predCount + 1);
         Array.Clear(_gtArea, 0, gtCount + 1);
         Array.Clear(_gtOverlap, 0, gtCount + 1);

@@ -5,6 +5,11 @@ internal static class BuiltInModels
 {
     public static IEnumerable<ModelDescriptor> Descriptors()
     {
-        return [];
+        return
+        [
+            .. PraNet.PraNetModels.Descriptors(),
+            .. CaraNet.CaraNetModels.Descriptors(),
+            .. CFANet.CFANetModels.Descriptors(),
+        ];
     }
 }

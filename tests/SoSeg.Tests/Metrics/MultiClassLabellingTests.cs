@@ -1,14 +1,15 @@
+using SoSeg.Data.Statistics;
 using SoSeg.Metrics;
 
 namespace SoSeg.Tests.Metrics;
 
-public class ObjectLabellingTests
+public class MultiClassLabellingTests
 {
     private static (int Count, int[] Labels) Label(params string[] rows)
     {
         var (pixels, h, w) = MaskText.Parse(rows);
         var labels = new int[pixels.Length];
-        int count = ObjectLabelling.Label(pixels, h, w, labels);
+        int count = ConnectedComponents.LabelAllClasses(pixels, h, w, labels);
         return (count, labels);
     }
 
@@ -64,7 +65,7 @@ public class ObjectLabellingTests
                 map[i] = r < 5 ? (byte)0 : r < 7 ? (byte)1 : r < 9 ? (byte)2 : (byte)255;
             }
             var labels = new int[map.Length];
-            int count = ObjectLabelling.Label(map, h, w, labels);
+            int count = ConnectedComponents.LabelAllClasses(map, h, w, labels);
             var reference = FloodFill(map, h, w, out int referenceCount);
             Assert.Equal(referenceCount, count);
             // Same partition: both labellings number objects in raster order of their first pixel.
