@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using SoSeg.IO;
+using SoSeg.Augmentation;
 using SoSeg.Models;
 using SoSeg.Runtime;
 using SoSeg.Terminal;
@@ -22,13 +22,13 @@ public sealed class Trainer
     readonly TrainingData _data;
     readonly Device _device;
     readonly RunFolder _run;
-    readonly ITrainingBatchBuilder _batches;
+    readonly AugmentationPipeline _augmentation;
     readonly IValidator _validator;
     readonly Progress _progress;
     readonly TextWriter _log;
 
     public Trainer(TrainingOptions options, TrainingData data, Device device, RunFolder run,
-                   ITrainingBatchBuilder batches, IValidator validator, Progress progress, TextWriter log)
+                   AugmentationPipeline augmentation, IValidator validator, Progress progress, TextWriter log)
     {
         if (data.TrainIds.Count == 0) throw new SoSegException($"{data.DatasetName}: no training cases.");
         if (options.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1 (got {options.Epochs}).");
@@ -39,7 +39,7 @@ public sealed class Trainer
         _data = data;
         _device = device;
         _run = run;
-        _batches = batches;
+        _augmentation = augmentation;
         _validator = validator;
         _progress = progress;
         _log = log;
@@ -161,7 +161,8 @@ public sealed class Trainer
         // Everything random in this epoch derives from (seed, epoch): resuming at an epoch boundary is exact.
         long epochSeed = unchecked(_options.Seed * 1_000_003 + epoch);
         TorchRuntime.Seed(epochSeed, _device);
-        using var generator = new Generator((ulong)epochSeed, _device);
+        // Augmentation draws on the CPU so the same seed gives the same batches on every device.
+        using var generator = new Generator((ulong)epochSeed);
         var order = EpochOrder(epochSeed);
         model.train();
 
@@ -188,7 +189,7 @@ public sealed class Trainer
                 float value;
                 using (var scope = NewDisposeScope())
                 {
-                    var (inputs, targets) = _batches.Build(samples, _device, generator);
+                    var (inputs, targets) = _augmentation.Apply(samples, _device, generator);
                     optimizer.zero_grad();
                     var output = loss is CrossEntropyLoss ? new SegmentationOutput(model.call(inputs)) : model.ForwardWithSideOutputs(inputs);
                     var lossValue = loss.Compute(output, targets);

@@ -28,8 +28,6 @@ public sealed record TrainingOptions
     /// <summary>"ce" (the paper's common protocol: cross-entropy on every model) or "model" (each model's own paper loss).</summary>
     public string Loss { get; init; } = "ce";
     public long Seed { get; init; } = 0;
-    /// <summary>Share of the training cases held out for validation when the dataset has no validation split.</summary>
-    public double ValidationFraction { get; init; } = 0.2;
     /// <summary>When &gt; 1: k-fold cross-validation, and <see cref="Fold"/> picks the fold.</summary>
     public int Folds { get; init; } = 1;
     public int Fold { get; init; } = 0;
@@ -37,8 +35,16 @@ public sealed record TrainingOptions
     public int ValidateEvery { get; init; } = 1;
     /// <summary>Cap on optimizer steps per epoch (null: one pass over the training cases).</summary>
     public int? StepsPerEpoch { get; init; }
-    /// <summary>Paper's augmentations on (flip, crop, blur, distortion, rotation); off trains on plain crops.</summary>
+    /// <summary>Paper's augmentations on (scale, flip, crop, blur, photometric distortion, rotation); off trains on plain random crops.</summary>
     public bool Augment { get; init; } = true;
+    /// <summary>Adds elastic deformation to the augmentations (off in the paper's recipe as the authors' code runs it).</summary>
+    public bool Elastic { get; init; }
+
+    /// <summary>The augmentation settings these options stand for.</summary>
+    public Augmentation.AugmentationOptions ToAugmentationOptions() =>
+        Augment
+            ? Augmentation.AugmentationOptions.Default with { CropSize = CropSize, ElasticDeformation = Elastic }
+            : Augmentation.AugmentationOptions.CropOnly with { CropSize = CropSize };
     /// <summary>Threads for decoding images in the background while the model computes.</summary>
     public int LoaderThreads { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
 }
