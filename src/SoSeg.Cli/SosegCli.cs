@@ -15,6 +15,7 @@ public static class SosegCli
         root.Options.Add(CommonOptions.NoProgress);
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         return root;
     }
 
