@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SoSeg.Data.Datasets;
+using SoSeg.Inference;
 using SoSeg.Runtime;
 using SoSeg.Terminal;
 using SoSeg.Training;
@@ -36,6 +37,7 @@ public static class TrainCommand
         var modelOption = new Option<string[]>("--model-option") { Description = "Model option key=value (repeatable; see `soseg models`).", Arity = ArgumentArity.ZeroOrMore };
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
         var layout = new Option<DatasetLayout>("--layout") { Description = "Dataset layout (default: detected).", DefaultValueFactory = _ => DatasetLayout.Auto };
+        var valWindow = new Option<int?>("--val-window") { Description = "Sliding-window size for validation (default: the crop; larger is faster on whole small images)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads libtorch may use (default: all cores)." };
         var device = CommonOptions.Device();
         var noTf32 = CommonOptions.NoTf32();
@@ -43,7 +45,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a model with the paper's recipe (AdamW, cross-entropy, 5e-5 -> 1e-6 warm-up + cosine, batch 4, 512 crops, augmentations, 100 epochs); every setting is an option.")
         {
             data, model, output, resume, epochs, batch, lr, minLr, warmup, weightDecay, crop, loss, seed, folds, fold, valFraction,
-            validateEvery, stepsPerEpoch, noAugment, elastic, modelOption, dropEmpty, layout, threads, device, noTf32,
+            validateEvery, stepsPerEpoch, noAugment, elastic, modelOption, dropEmpty, layout, valWindow, threads, device, noTf32,
         };
         command.SetAction(parse =>
         {
@@ -90,6 +92,7 @@ public static class TrainCommand
                     Augment = !parse.GetValue(noAugment),
                     Elastic = parse.GetValue(elastic),
                 },
+                Validation = new PredictionOptions { WindowSize = parse.GetValue(valWindow) ?? parse.GetValue(crop) },
             };
             var started = TrainingSession.Start(config, new RunFolder(runFolder), torchDevice, progress, log, cancel.Token);
             return Summarise(started, log);

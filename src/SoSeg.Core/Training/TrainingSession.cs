@@ -56,7 +56,7 @@ public static class TrainingSession
     static TrainingResult Train(TrainConfig config, TrainingData data, RunFolder run, Device device, Progress progress, TextWriter log, bool resume, CancellationToken cancel)
     {
         var pipeline = new AugmentationPipeline(config.Training.ToAugmentationOptions());
-        var validation = config.Validation with { WindowSize = config.Training.CropSize };
+        var validation = config.Validation;
         var trainer = new Trainer(config.Training, data, device, run, pipeline, new MetricValidator(device, validation), progress, log);
         return trainer.Run(resume, cancel);
     }
