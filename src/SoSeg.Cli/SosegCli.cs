@@ -16,6 +16,9 @@ public static class SosegCli
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
         return root;
     }
 

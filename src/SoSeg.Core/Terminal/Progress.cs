@@ -73,6 +73,7 @@ public sealed class Progress
         TimeSpan _lastPrint = TimeSpan.Zero;
         string _status = "";
         bool _done;
+        double _printedValue = -1;
         public double Value { get; set; }
 
         public void Advance(double amount = 1)
@@ -87,6 +88,8 @@ public sealed class Progress
         {
             if (_done) return;
             _done = true;
+            // Skip the final line when the last one already said 100%.
+            if (_printedValue >= total) return;
             Value = total;
             Print();
         }
@@ -94,6 +97,7 @@ public sealed class Progress
         void Print()
         {
             _lastPrint = _clock.Elapsed;
+            _printedValue = Value;
             double fraction = total > 0 ? Math.Clamp(Value / total, 0, 1) : 1;
             string eta = fraction > 0 && fraction < 1
                 ? $" eta {FormatDuration(TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - fraction) / fraction))}" : "";

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using SoSeg.Data.Datasets;
+using SoSeg.Evaluation;
+using SoSeg.Inference;
+using SoSeg.Metrics;
+using SoSeg.Runtime;
+using SoSeg.Terminal;
+using SoSeg.Training;
+
+namespace SoSeg.Cli.Commands;
+
+/// <summary>soseg evaluate: the paper's metrics (both protocols, by object size) for a run, a checkpoint or a folder of masks.</summary>
+public static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var run = new Option<string?>("--run") { Description = "Run folder: evaluates its best checkpoint (see --which) on the run's dataset unless --data is given." };
+        var which = new Option<string>("--which") { Description = "Checkpoint of the run: best or last.", DefaultValueFactory = _ => "best" };
+        which.AcceptOnlyFromAmong("best", "last");
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "A .ckpt file." };
+        var predictions = new Option<string?>("--predictions") { Description = "Folder of masks from any tool: <case>.png for images, <case>.nii.gz for volumes, holding the dataset's label values." };
+        var binarise = new Option<bool>("--binarize") { Description = "With --predictions on a two-class dataset: values above half range are foreground (for 0/255 masks)." };
+        var data = new Option<string?>("--data") { Description = "Dataset folder (default with --run: the run's dataset)." };
+        var subset = new Option<EvaluationSubset>("--subset") { Description = "test (default), val or train.", DefaultValueFactory = _ => EvaluationSubset.Test };
+        var fold = new Option<int>("--fold") { Description = "Fold for --subset val/train.", DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--out") { Description = "Folder for metrics.json, metrics.md and per_image.csv (default: next to the run/checkpoint/predictions)." };
+        var json = CommonOptions.Json();
+        var tta = new Option<bool>("--tta") { Description = "Flip test-time augmentation." };
+        var window = new Option<int?>("--window") { Description = "Sliding-window size (default: the training crop)." };
+        var overlap = new Option<double>("--overlap") { Description = "Sliding-window overlap.", DefaultValueFactory = _ => 0.5 };
+        var emptyCase = new Option<EmptyCasePolicy>("--empty-case") { Description = "Per-image score when prediction and label are both empty: Exclude (nnU-Net), CountAsOne, CountAsZero (PraNet).", DefaultValueFactory = _ => EmptyCasePolicy.Exclude };
+        var detectionIoU = new Option<double>("--detection-iou") { Description = "IoU a ground-truth object needs with the predicted objects touching it to count as found (0 = any overlap).", DefaultValueFactory = _ => 0 };
+        var device = CommonOptions.Device();
+        var noTf32 = CommonOptions.NoTf32();
+
+        var command = new Command("evaluate", "Score a run, a checkpoint or a folder of predicted masks with the paper's metrics (mIoU, mDice, MAE, Precision, F2) in both protocols, for ultra-small (<1%), small (<10%) and all objects, plus object-level found/missed/false positives.")
+        {
+            run, which, checkpoint, predictions, binarise, data, subset, fold, output, json, tta, window, overlap, emptyCase, detectionIoU, device, noTf32,
+        };
+        command.SetAction(parse =>
+        {
+            var log = parse.InvocationConfiguration.Output;
+            int sources = new[] { parse.GetValue(run), parse.GetValue(checkpoint), parse.GetValue(predictions) }.Count(s => s is not null);
+            if (sources != 1) throw new ArgumentException("Give exactly one of --run, --checkpoint or --predictions.");
+
+            TrainConfig? runConfig = parse.GetValue(run) is { } runFolder ? TrainConfig.Read(new RunFolder(runFolder).Config) : null;
+            string dataFolder = parse.GetValue(data) ?? runConfig?.Data ?? throw new ArgumentException("--data is required with --checkpoint and --predictions.");
+            var dataset = SegmentationDataset.Open(dataFolder, runConfig?.Dataset ?? new DatasetOptions());
+            var evaluated = parse.GetValue(subset);
+            var items = DatasetEvaluation.SelectItems(dataset, evaluated, parse.GetValue(fold), runConfig?.Training.Folds ?? 1);
+            var options = new EvaluationOptions { EmptyCase = parse.GetValue(emptyCase), DetectionMinIoU = parse.GetValue(detectionIoU) };
+            options.Validate();
+            var progress = new Progress(parse.GetValue(CommonOptions.NoProgress) || parse.GetValue(json));
+            string subsetName = evaluated.ToString().ToLowerInvariant();
+
+            EvaluationReport report;
+            string outputFolder;
+            string title;
+            if (parse.GetValue(predictions) is { } predictionFolder)
+            {
+                report = progress.Run(ctx => DatasetEvaluation.EvaluatePredictions(dataset, items, predictionFolder, options,
+                    parse.GetValue(binarise), ctx.AddTask($"evaluate {items.Count} {subsetName} images", items.Count)));
+                outputFolder = parse.GetValue(output) ?? Path.GetFullPath(predictionFolder).TrimEnd('/') + $"-evaluation-{subsetName}";
+                title = $"{Path.GetFileName(Path.GetFullPath(predictionFolder).TrimEnd('/'))} on {subsetName}";
+            }
+            else
+            {
+                string checkpointPath = parse.GetValue(checkpoint) ?? (parse.GetValue(which) == "last"
+                    ? new RunFolder(parse.GetValue(run)!).LastCheckpoint : new RunFolder(parse.GetValue(run)!).BestCheckpoint);
+                var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
+                var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
+                DatasetEvaluation.CheckCompatible(info, dataset, checkpointPath);
+                var prediction = new PredictionOptions
+                {
+                    WindowSize = parse.GetValue(window) ?? info.CropSize,
+                    Overlap = parse.GetValue(overlap),
+                    FlipTta = parse.GetValue(tta),
+                };
+                report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, items, model, torchDevice, prediction, options,
+                    ctx.AddTask($"evaluate {info.Model} on {items.Count} {subsetName} images", items.Count)));
+                outputFolder = parse.GetValue(output) ?? (parse.GetValue(run) is { } r
+                    ? Path.Combine(new RunFolder(r).Folder, $"evaluation-{subsetName}-{parse.GetValue(which)}")
+                    : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, $"{Path.GetFileNameWithoutExtension(checkpointPath)}-evaluation-{subsetName}"));
+                title = $"{info.Model} (epoch {info.Epoch}) on {subsetName}";
+            }
+
+            MetricsWriter.WriteAll(report, outputFolder, title);
+            if (parse.GetValue(json)) log.WriteLine(MetricsWriter.ToJson(report));
+            else
+            {
+                log.WriteLine(MetricsWriter.ToMarkdown(report, title));
+                log.WriteLine($"written: {Path.Combine(outputFolder, "metrics.json")}, metrics.md, per_image.csv");
+            }
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using SoSeg.Data.Datasets;
+using SoSeg.Inference;
+using SoSeg.Runtime;
+using SoSeg.Terminal;
+using SoSeg.Training;
+
+namespace SoSeg.Cli.Commands;
+
+/// <summary>soseg predict: masks for new images (PNG) and volumes (NIfTI on the input's grid).</summary>
+public static class PredictCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A .ckpt file (e.g. RUN/checkpoints/best.ckpt).", Required = true };
+        var input = new Option<string>("--input") { Description = "An image (.png/.jpg/.bmp), a volume (.nii/.nii.gz) or a folder of them; CASE_0000, CASE_0001... are channels of one case.", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for the predicted masks.", Required = true };
+        var probabilities = new Option<bool>("--probabilities") { Description = "Also write per-class probability maps (PNG x255 for images, float32 NIfTI for volumes)." };
+        var overlays = new Option<bool>("--overlays") { Description = "Also write overlay PNGs (prediction drawn over the image)." };
+        var tta = new Option<bool>("--tta") { Description = "Flip test-time augmentation (averages the image and its mirror)." };
+        var window = new Option<int?>("--window") { Description = "Sliding-window size for large inputs (default: the training crop)." };
+        var overlap = new Option<double>("--overlap") { Description = "Sliding-window overlap.", DefaultValueFactory = _ => 0.5 };
+        var device = CommonOptions.Device();
+        var noTf32 = CommonOptions.NoTf32();
+        var command = new Command("predict", "Segment new images and volumes with a trained checkpoint.")
+        {
+            checkpoint, input, output, probabilities, overlays, tta, window, overlap, device, noTf32,
+        };
+        command.SetAction(parse =>
+        {
+            var log = parse.InvocationConfiguration.Output;
+            var inputs = InputPredictor.FindInputs(parse.GetValue(input)!);
+            var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
+            var (model, info) = Checkpoint.LoadModel(parse.GetValue(checkpoint)!, torchDevice);
+            var predictor = new SegmentationPredictor(model, torchDevice, new PredictionOptions
+            {
+                WindowSize = parse.GetValue(window) ?? info.CropSize,
+                Overlap = parse.GetValue(overlap),
+                FlipTta = parse.GetValue(tta),
+            });
+            var outputs = new PredictionOutputs { Probabilities = parse.GetValue(probabilities), Overlays = parse.GetValue(overlays) };
+            string folder = parse.GetValue(output)!;
+            var progress = new Progress(parse.GetValue(CommonOptions.NoProgress));
+            var written = progress.Run(ctx => new InputPredictor(predictor, info).Run(inputs, folder, outputs,
+                ctx.AddTask($"predict {inputs.Count} input(s) with {info.Model}", inputs.Count)));
+            foreach (var w in written)
+                log.WriteLine($"{w.Input.Name}: {w.MaskPath} ({w.ForegroundPixels} foreground pixels){(w.Extras.Count > 0 ? $", +{w.Extras.Count} file(s)" : "")}");
+            log.WriteLine($"{written.Count} prediction(s) in {Path.GetFullPath(folder)}");
+            return 0;
+        });
+        return command;
+    }
+}

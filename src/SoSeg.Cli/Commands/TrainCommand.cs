@@ -1,0 +1,124 @@
+using System.CommandLine;
+using SoSeg.Data.Datasets;
+using SoSeg.Inference;
+using SoSeg.Runtime;
+using SoSeg.Terminal;
+using SoSeg.Training;
+
+namespace SoSeg.Cli.Commands;
+
+/// <summary>soseg train: the paper's recipe on a dataset folder, or --resume of an interrupted run.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TrainingOptions();
+        var data = new Option<string?>("--data") { Description = "Dataset folder (SoSeg/nnU-Net, ATLAS, PolypGen or images/+masks/ layout)." };
+        var model = new Option<string>("--model") { Description = "Registered model (see `soseg models`).", DefaultValueFactory = _ => defaults.Model };
+        var output = new Option<string?>("--out") { Description = "Run folder to create (config.json, checkpoints/, metrics.csv, tensorboard/, training-curves.png)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last finished epoch (other options are read from its config.json)." };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs (paper: 100).", DefaultValueFactory = _ => defaults.Epochs };
+        var batch = new Option<int>("--batch") { Description = "Images per step (paper: 4).", DefaultValueFactory = _ => defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (paper: 5e-5).", DefaultValueFactory = _ => defaults.LearningRate };
+        var minLr = new Option<double>("--min-lr") { Description = "Final learning rate of the cosine decay (paper: 1e-6).", DefaultValueFactory = _ => defaults.MinLearningRate };
+        var warmup = new Option<double>("--warmup-epochs") { Description = "Linear warm-up length in epochs.", DefaultValueFactory = _ => defaults.WarmupEpochs };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (authors' code: 0.03).", DefaultValueFactory = _ => defaults.WeightDecay };
+        var crop = new Option<int>("--crop") { Description = "Square training crop and prediction window (paper: 512).", DefaultValueFactory = _ => defaults.CropSize };
+        var loss = new Option<string>("--loss") { Description = "ce: cross-entropy for every model (the paper's protocol); model: each model's own paper loss.", DefaultValueFactory = _ => defaults.Loss };
+        loss.AcceptOnlyFromAmong("ce", "model");
+        var seed = new Option<long>("--seed") { Description = "Seed of weights, batch order and augmentation.", DefaultValueFactory = _ => defaults.Seed };
+        var folds = new Option<int>("--folds") { Description = "1: one seeded train/validation split; k > 1: k-fold cross-validation (splits_final.json in the dataset folder).", DefaultValueFactory = _ => defaults.Folds };
+        var fold = new Option<int>("--fold") { Description = "Which fold to train (0-based).", DefaultValueFactory = _ => defaults.Fold };
+        var valFraction = new Option<double>("--val-fraction") { Description = "Share of training cases used for validation by a single split.", DefaultValueFactory = _ => new DatasetOptions().ValidationFraction };
+        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N epochs (the last epoch always validates).", DefaultValueFactory = _ => defaults.ValidateEvery };
+        var stepsPerEpoch = new Option<int?>("--steps-per-epoch") { Description = "Fixed number of steps per epoch (default: one pass over the training cases)." };
+        var noAugment = new Option<bool>("--no-augment") { Description = "Train on plain random crops, without the paper's augmentations." };
+        var elastic = new Option<bool>("--elastic") { Description = "Add elastic deformation to the augmentations." };
+        var modelOption = new Option<string[]>("--model-option") { Description = "Model option key=value (repeatable; see `soseg models`).", Arity = ArgumentArity.ZeroOrMore };
+        var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
+        var layout = new Option<DatasetLayout>("--layout") { Description = "Dataset layout (default: detected).", DefaultValueFactory = _ => DatasetLayout.Auto };
+        var valWindow = new Option<int?>("--val-window") { Description = "Sliding-window size for validation (default: the crop; larger is faster on whole small images)." };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads libtorch may use (default: all cores)." };
+        var device = CommonOptions.Device();
+        var noTf32 = CommonOptions.NoTf32();
+
+        var command = new Command("train", "Train a model with the paper's recipe (AdamW, cross-entropy, 5e-5 -> 1e-6 warm-up + cosine, batch 4, 512 crops, augmentations, 100 epochs); every setting is an option.")
+        {
+            data, model, output, resume, epochs, batch, lr, minLr, warmup, weightDecay, crop, loss, seed, folds, fold, valFraction,
+            validateEvery, stepsPerEpoch, noAugment, elastic, modelOption, dropEmpty, layout, valWindow, threads, device, noTf32,
+        };
+        command.SetAction(parse =>
+        {
+            var log = parse.InvocationConfiguration.Output;
+            var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
+            if (parse.GetValue(threads) is int t) TorchSharp.torch.set_num_threads(Math.Max(1, t));
+            var progress = new Progress(parse.GetValue(CommonOptions.NoProgress));
+            using var cancel = CancelOnCtrlC(log);
+
+            if (parse.GetValue(resume) is { } resumeFolder)
+            {
+                var result = TrainingSession.Resume(new RunFolder(resumeFolder), torchDevice, progress, log, cancel.Token);
+                return Summarise(result, log);
+            }
+
+            string dataFolder = parse.GetValue(data) ?? throw new ArgumentException("--data is required (or --resume RUN).");
+            string runFolder = parse.GetValue(output) ?? throw new ArgumentException("--out is required: the run folder to create.");
+            var config = new TrainConfig
+            {
+                Data = Path.GetFullPath(dataFolder),
+                Dataset = new DatasetOptions
+                {
+                    Layout = parse.GetValue(layout),
+                    DropEmptySlices = parse.GetValue(dropEmpty),
+                    ValidationFraction = parse.GetValue(valFraction),
+                },
+                Training = new TrainingOptions
+                {
+                    Model = parse.GetValue(model)!,
+                    ModelOptions = Models.ModelOptions.Parse(parse.GetValue(modelOption)).Values.ToDictionary(kv => kv.Key, kv => kv.Value),
+                    Epochs = parse.GetValue(epochs),
+                    BatchSize = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(lr),
+                    MinLearningRate = parse.GetValue(minLr),
+                    WarmupEpochs = parse.GetValue(warmup),
+                    WeightDecay = parse.GetValue(weightDecay),
+                    CropSize = parse.GetValue(crop),
+                    Loss = parse.GetValue(loss)!,
+                    Seed = parse.GetValue(seed),
+                    Folds = parse.GetValue(folds),
+                    Fold = parse.GetValue(fold),
+                    ValidateEvery = parse.GetValue(validateEvery),
+                    StepsPerEpoch = parse.GetValue(stepsPerEpoch),
+                    Augment = !parse.GetValue(noAugment),
+                    Elastic = parse.GetValue(elastic),
+                },
+                Validation = new PredictionOptions { WindowSize = parse.GetValue(valWindow) ?? parse.GetValue(crop) },
+            };
+            var started = TrainingSession.Start(config, new RunFolder(runFolder), torchDevice, progress, log, cancel.Token);
+            return Summarise(started, log);
+        });
+        return command;
+    }
+
+    static int Summarise(TrainingResult result, TextWriter log)
+    {
+        log.WriteLine($"run folder: {result.Run.Folder}");
+        if (result.BestScore is { } best) log.WriteLine($"best val mDice {best * 100:0.00}% at epoch {result.BestEpoch}: {result.Run.BestCheckpoint}");
+        log.WriteLine($"curves: {result.Run.CurvePng}   metrics: {result.Run.MetricsCsv}   tensorboard: {result.Run.TensorBoardFolder}");
+        return result.Interrupted ? 130 : 0;
+    }
+
+    /// <summary>First Ctrl+C: finish the current step and stop cleanly (the run can resume); second: default (kill).</summary>
+    internal static CancellationTokenSource CancelOnCtrlC(TextWriter log)
+    {
+        var source = new CancellationTokenSource();
+        System.Console.CancelKeyPress += (_, e) =>
+        {
+            if (source.IsCancellationRequested) return;
+            e.Cancel = true;
+            log.WriteLine("stopping after this step (Ctrl+C again to kill)...");
+            source.Cancel();
+        };
+        return source;
+    }
+}
