@@ -31,10 +31,7 @@ public sealed class Trainer
                    AugmentationPipeline augmentation, IValidator validator, Progress progress, TextWriter log)
     {
         if (data.TrainIds.Count == 0) throw new SoSegException($"{data.DatasetName}: no training cases.");
-        if (options.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1 (got {options.Epochs}).");
-        if (options.BatchSize < 1) throw new ArgumentException($"--batch must be at least 1 (got {options.BatchSize}).");
-        if (options.LearningRate <= 0 || options.MinLearningRate < 0 || options.MinLearningRate > options.LearningRate)
-            throw new ArgumentException($"Learning rates must satisfy 0 <= min ({options.MinLearningRate}) <= peak ({options.LearningRate}), peak > 0.");
+        options.Validate();
         _options = options;
         _data = data;
         _device = device;

@@ -40,6 +40,25 @@ public sealed record TrainingOptions
     /// <summary>Adds elastic deformation to the augmentations (off in the paper's recipe as the authors' code runs it).</summary>
     public bool Elastic { get; init; }
 
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range (or an unknown model).</summary>
+    public void Validate()
+    {
+        Models.ModelRegistry.Get(Model);
+        if (Epochs < 1) throw new ArgumentException($"--epochs must be at least 1 (got {Epochs}).");
+        if (BatchSize < 1) throw new ArgumentException($"--batch must be at least 1 (got {BatchSize}).");
+        if (!(LearningRate > 0) || !(MinLearningRate >= 0) || MinLearningRate > LearningRate)
+            throw new ArgumentException($"Learning rates must satisfy 0 <= --min-lr ({MinLearningRate}) <= --lr ({LearningRate}) and --lr > 0.");
+        if (WarmupEpochs < 0 || WarmupEpochs > Epochs) throw new ArgumentException($"--warmup-epochs must be in [0, {Epochs}] (got {WarmupEpochs}).");
+        if (WeightDecay < 0) throw new ArgumentException($"--weight-decay cannot be negative (got {WeightDecay}).");
+        if (CropSize < 16) throw new ArgumentException($"--crop must be at least 16 (got {CropSize}).");
+        if (Loss is not ("ce" or "model")) throw new ArgumentException($"--loss must be 'ce' or 'model' (got '{Loss}').");
+        if (Folds < 1 || Fold < 0 || Fold >= Folds) throw new ArgumentException($"--fold {Fold} must be in [0, --folds {Folds}).");
+        if (ValidateEvery < 1) throw new ArgumentException($"--validate-every must be at least 1 (got {ValidateEvery}).");
+        if (StepsPerEpoch is < 1) throw new ArgumentException($"--steps-per-epoch must be at least 1 (got {StepsPerEpoch}).");
+        if (LoaderThreads < 1) throw new ArgumentException($"Loader threads must be at least 1 (got {LoaderThreads}).");
+        ToAugmentationOptions().Validate();
+    }
+
     /// <summary>The augmentation settings these options stand for.</summary>
     public Augmentation.AugmentationOptions ToAugmentationOptions() =>
         Augment

@@ -16,6 +16,8 @@ public static class TrainingSession
     {
         if (run.HasRun)
             throw new SoSegException($"{run.Folder} already holds a run; continue it with `soseg train --resume {run.Folder}` or choose another --out.");
+        // Refuse bad options before anything is written, so a corrected command can reuse the folder.
+        config.Training.Validate();
         Directory.CreateDirectory(run.Folder);
         var data = OpenData(config, run);
         config.Write(run.Config);
