@@ -17,24 +17,11 @@ public static class TrainCommand
         var model = new Option<string>("--model") { Description = "Registered model (see `soseg models`).", DefaultValueFactory = _ => defaults.Model };
         var output = new Option<string?>("--out") { Description = "Run folder to create (config.json, checkpoints/, metrics.csv, tensorboard/, training-curves.png)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last finished epoch (other options are read from its config.json)." };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs (paper: 100).", DefaultValueFactory = _ => defaults.Epochs };
-        var batch = new Option<int>("--batch") { Description = "Images per step (paper: 4).", DefaultValueFactory = _ => defaults.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate (paper: 5e-5).", DefaultValueFactory = _ => defaults.LearningRate };
-        var minLr = new Option<double>("--min-lr") { Description = "Final learning rate of the cosine decay (paper: 1e-6).", DefaultValueFactory = _ => defaults.MinLearningRate };
-        var warmup = new Option<double>("--warmup-epochs") { Description = "Linear warm-up length in epochs.", DefaultValueFactory = _ => defaults.WarmupEpochs };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (authors' code: 0.03).", DefaultValueFactory = _ => defaults.WeightDecay };
-        var crop = new Option<int>("--crop") { Description = "Square training crop and prediction window (paper: 512).", DefaultValueFactory = _ => defaults.CropSize };
-        var loss = new Option<string>("--loss") { Description = "ce: cross-entropy for every model (the paper's protocol); model: each model's own paper loss.", DefaultValueFactory = _ => defaults.Loss };
-        loss.AcceptOnlyFromAmong("ce", "model");
+        var recipe = new RecipeOptions();
         var seed = new Option<long>("--seed") { Description = "Seed of weights, batch order and augmentation.", DefaultValueFactory = _ => defaults.Seed };
         var folds = new Option<int>("--folds") { Description = "1: one seeded train/validation split; k > 1: k-fold cross-validation (splits_final.json in the dataset folder).", DefaultValueFactory = _ => defaults.Folds };
         var fold = new Option<int>("--fold") { Description = "Which fold to train (0-based).", DefaultValueFactory = _ => defaults.Fold };
         var valFraction = new Option<double>("--val-fraction") { Description = "Share of training cases used for validation by a single split.", DefaultValueFactory = _ => new DatasetOptions().ValidationFraction };
-        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N epochs (the last epoch always validates).", DefaultValueFactory = _ => defaults.ValidateEvery };
-        var stepsPerEpoch = new Option<int?>("--steps-per-epoch") { Description = "Fixed number of steps per epoch (default: one pass over the training cases)." };
-        var noAugment = new Option<bool>("--no-augment") { Description = "Train on plain random crops, without the paper's augmentations." };
-        var elastic = new Option<bool>("--elastic") { Description = "Add elastic deformation to the augmentations." };
-        var modelOption = new Option<string[]>("--model-option") { Description = "Model option key=value (repeatable; see `soseg models`).", Arity = ArgumentArity.ZeroOrMore };
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
         var layout = new Option<DatasetLayout>("--layout") { Description = "Dataset layout (default: detected).", DefaultValueFactory = _ => DatasetLayout.Auto };
         var valWindow = new Option<int?>("--val-window") { Description = "Sliding-window size for validation (default: the crop; larger is faster on whole small images)." };
@@ -44,9 +31,9 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a model with the paper's recipe (AdamW, cross-entropy, 5e-5 -> 1e-6 warm-up + cosine, batch 4, 512 crops, augmentations, 100 epochs); every setting is an option.")
         {
-            data, model, output, resume, epochs, batch, lr, minLr, warmup, weightDecay, crop, loss, seed, folds, fold, valFraction,
-            validateEvery, stepsPerEpoch, noAugment, elastic, modelOption, dropEmpty, layout, valWindow, threads, device, noTf32,
+            data, model, output, resume, seed, folds, fold, valFraction, dropEmpty, layout, valWindow, threads, device, noTf32,
         };
+        recipe.AddTo(command);
         command.SetAction(parse =>
         {
             var log = parse.InvocationConfiguration.Output;
@@ -72,27 +59,14 @@ public static class TrainCommand
                     DropEmptySlices = parse.GetValue(dropEmpty),
                     ValidationFraction = parse.GetValue(valFraction),
                 },
-                Training = new TrainingOptions
+                Training = recipe.Read(parse) with
                 {
                     Model = parse.GetValue(model)!,
-                    ModelOptions = Models.ModelOptions.Parse(parse.GetValue(modelOption)).Values.ToDictionary(kv => kv.Key, kv => kv.Value),
-                    Epochs = parse.GetValue(epochs),
-                    BatchSize = parse.GetValue(batch),
-                    LearningRate = parse.GetValue(lr),
-                    MinLearningRate = parse.GetValue(minLr),
-                    WarmupEpochs = parse.GetValue(warmup),
-                    WeightDecay = parse.GetValue(weightDecay),
-                    CropSize = parse.GetValue(crop),
-                    Loss = parse.GetValue(loss)!,
                     Seed = parse.GetValue(seed),
                     Folds = parse.GetValue(folds),
                     Fold = parse.GetValue(fold),
-                    ValidateEvery = parse.GetValue(validateEvery),
-                    StepsPerEpoch = parse.GetValue(stepsPerEpoch),
-                    Augment = !parse.GetValue(noAugment),
-                    Elastic = parse.GetValue(elastic),
                 },
-                Validation = new PredictionOptions { WindowSize = parse.GetValue(valWindow) ?? parse.GetValue(crop) },
+                Validation = new PredictionOptions { WindowSize = parse.GetValue(valWindow) ?? recipe.Crop(parse) },
             };
             var started = TrainingSession.Start(config, new RunFolder(runFolder), torchDevice, progress, log, cancel.Token);
             return Summarise(started, log);

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using SoSeg.Training;
+
+namespace SoSeg.Cli;
+
+/// <summary>
+/// The training-recipe options shared by `train` and `compare`, defined once: defaults are the paper's
+/// (see <see cref="TrainingOptions"/>).
+/// </summary>
+public sealed class RecipeOptions
+{
+    static readonly TrainingOptions Defaults = new();
+    readonly Option<int> _epochs = new("--epochs") { Description = "Epochs (paper: 100).", DefaultValueFactory = _ => Defaults.Epochs };
+    readonly Option<int> _batch = new("--batch") { Description = "Images per step (paper: 4).", DefaultValueFactory = _ => Defaults.BatchSize };
+    readonly Option<double> _lr = new("--lr") { Description = "Peak learning rate (paper: 5e-5).", DefaultValueFactory = _ => Defaults.LearningRate };
+    readonly Option<double> _minLr = new("--min-lr") { Description = "Final learning rate of the cosine decay (paper: 1e-6).", DefaultValueFactory = _ => Defaults.MinLearningRate };
+    readonly Option<double> _warmup = new("--warmup-epochs") { Description = "Linear warm-up length in epochs.", DefaultValueFactory = _ => Defaults.WarmupEpochs };
+    readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW weight decay (authors' code: 0.03).", DefaultValueFactory = _ => Defaults.WeightDecay };
+    readonly Option<int> _crop = new("--crop") { Description = "Square training crop and prediction window (paper: 512).", DefaultValueFactory = _ => Defaults.CropSize };
+    readonly Option<string> _loss = new("--loss") { Description = "ce: cross-entropy for every model (the paper's protocol); model: each model's own paper loss.", DefaultValueFactory = _ => Defaults.Loss };
+    readonly Option<int> _validateEvery = new("--validate-every") { Description = "Validate every N epochs (the last epoch always validates).", DefaultValueFactory = _ => Defaults.ValidateEvery };
+    readonly Option<int?> _stepsPerEpoch = new("--steps-per-epoch") { Description = "Fixed number of steps per epoch (default: one pass over the training cases)." };
+    readonly Option<bool> _noAugment = new("--no-augment") { Description = "Train on plain random crops, without the paper's augmentations." };
+    readonly Option<bool> _elastic = new("--elastic") { Description = "Add elastic deformation to the augmentations." };
+    readonly Option<string[]> _modelOption = new("--model-option") { Description = "Model option key=value (repeatable; see `soseg models`).", Arity = ArgumentArity.ZeroOrMore };
+
+    public RecipeOptions() => _loss.AcceptOnlyFromAmong("ce", "model");
+
+    /// <summary>Adds every recipe option to a command.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _modelOption })
+            command.Options.Add(option);
+    }
+
+    public int Crop(ParseResult parse) => parse.GetValue(_crop);
+
+    /// <summary>The recipe the command line asks for (model and seed set by the caller).</summary>
+    public TrainingOptions Read(ParseResult parse) => new()
+    {
+        ModelOptions = Models.ModelOptions.Parse(parse.GetValue(_modelOption)).Values.ToDictionary(kv => kv.Key, kv => kv.Value),
+        Epochs = parse.GetValue(_epochs),
+        BatchSize = parse.GetValue(_batch),
+        LearningRate = parse.GetValue(_lr),
+        MinLearningRate = parse.GetValue(_minLr),
+        WarmupEpochs = parse.GetValue(_warmup),
+        WeightDecay = parse.GetValue(_weightDecay),
+        CropSize = parse.GetValue(_crop),
+        Loss = parse.GetValue(_loss)!,
+        ValidateEvery = parse.GetValue(_validateEvery),
+        StepsPerEpoch = parse.GetValue(_stepsPerEpoch),
+        Augment = !parse.GetValue(_noAugment),
+        Elastic = parse.GetValue(_elastic),
+    };
+}

@@ -1,0 +1,296 @@
+using System.Text;
+using System.Text.Json;
+using SkiaSharp;
+using SoSeg.Data;
+using SoSeg.Data.Datasets;
+using SoSeg.Evaluation;
+using SoSeg.Inference;
+using SoSeg.IO;
+using SoSeg.Metrics;
+using SoSeg.Reports;
+using SoSeg.Terminal;
+using SoSeg.Training;
+using static TorchSharp.torch;
+
+namespace SoSeg.Comparison;
+
+/// <summary>One model x seed of a comparison: its run folder and test metrics.</summary>
+public sealed record ComparisonRun(string Model, long Seed, RunFolder Run, EvaluationReport Report, double TrainingSeconds, long Parameters);
+
+/// <summary>What `soseg compare` produced.</summary>
+public sealed record ComparisonResult(string ReportFolder, string Markdown, string Html, string? Figure, IReadOnlyList<ComparisonRun> Runs);
+
+/// <summary>
+/// `soseg compare`: trains every model x seed with one recipe (reusing finished runs and resuming
+/// interrupted ones), evaluates each best checkpoint on the test images, and writes tables laid out like
+/// the paper's Tables II/III (mean ± std over seeds, best per column highlighted) as markdown and a
+/// self-contained HTML page, plus a Fig. 3-style picture of ground truth and every model's prediction.
+/// <code>
+/// REPORT/runs/MODEL/seedN/      a training run each (evaluation-test-best/ inside)
+/// REPORT/comparison.md, comparison.html, comparison.json, figure.png
+/// </code>
+/// </summary>
+public sealed class ModelComparison(ComparisonOptions options, Device device, Progress progress, TextWriter log)
+{
+    public ComparisonResult Run(string reportFolder, CancellationToken cancel = default)
+    {
+        options.Validate();
+        reportFolder = Path.GetFullPath(reportFolder);
+        Directory.CreateDirectory(reportFolder);
+        var dataset = SegmentationDataset.Open(options.Data, options.Dataset);
+        var testItems = DatasetEvaluation.SelectItems(dataset, options.Subset);
+        var runs = new List<ComparisonRun>();
+        foreach (var model in options.Models)
+            for (int k = 0; k < options.Seeds; k++)
+            {
+                if (cancel.IsCancellationRequested) throw new OperationCanceledException("comparison interrupted; run the same command again to continue.");
+                runs.Add(TrainAndEvaluate(model, options.FirstSeed + k, reportFolder, dataset, testItems, cancel));
+            }
+
+        string? figure = options.FigureImages > 0 ? WriteFigure(reportFolder, dataset, testItems, runs) : null;
+        var tables = BuildTables(runs);
+        string markdown = Markdown(dataset, tables, runs, figure);
+        string html = Html(dataset, tables, runs, figure);
+        AtomicFile.WriteAllText(Path.Combine(reportFolder, "comparison.md"), markdown);
+        AtomicFile.WriteAllText(Path.Combine(reportFolder, "comparison.html"), html);
+        AtomicFile.WriteAllText(Path.Combine(reportFolder, "comparison.json"), JsonSerializer.Serialize(
+            runs.Select(r => new { r.Model, r.Seed, run = r.Run.Folder, r.TrainingSeconds, r.Parameters, metrics = Path.Combine(EvaluationFolder(r.Run), "metrics.json") }),
+            new JsonSerializerOptions { WriteIndented = true }));
+        return new ComparisonResult(reportFolder, markdown, html, figure, runs);
+    }
+
+    static string EvaluationFolder(RunFolder run) => Path.Combine(run.Folder, "evaluation-test-best");
+
+    ComparisonRun TrainAndEvaluate(string model, long seed, string reportFolder, SegmentationDataset dataset, IReadOnlyList<DatasetItem> testItems, CancellationToken cancel)
+    {
+        var run = new RunFolder(Path.Combine(reportFolder, "runs", model, $"seed{seed}"));
+        var config = new TrainConfig
+        {
+            Data = Path.GetFullPath(options.Data),
+            Dataset = options.Dataset,
+            Training = options.RecipeFor(model, seed),
+            Validation = options.Prediction,
+        };
+        if (!run.HasRun)
+        {
+            log.WriteLine($"== {model} seed {seed}: training");
+            var result = TrainingSession.Start(config, run, device, progress, log, cancel);
+            if (result.Interrupted) throw new OperationCanceledException("comparison interrupted; run the same command again to continue.");
+        }
+        else
+        {
+            if (!SameRecipe(TrainConfig.Read(run.Config).Training, config.Training))
+                throw new SoSegException($"{run.Folder} was trained with other options; remove it or use another report folder.");
+            int done = File.Exists(run.LastCheckpoint) ? Checkpoint.ReadInfo(run.LastCheckpoint).Epoch : 0;
+            if (done < config.Training.Epochs)
+            {
+                log.WriteLine($"== {model} seed {seed}: resuming after epoch {done}");
+                var result = TrainingSession.Resume(run, device, progress, log, cancel);
+                if (result.Interrupted) throw new OperationCanceledException("comparison interrupted; run the same command again to continue.");
+            }
+            else log.WriteLine($"== {model} seed {seed}: finished run reused");
+        }
+        double seconds = EpochRecord.ReadCsv(run.MetricsCsv).Sum(r => r.Seconds);
+
+        string evaluationFolder = EvaluationFolder(run);
+        string metricsPath = Path.Combine(evaluationFolder, "metrics.json");
+        string checkpoint = File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : run.LastCheckpoint;
+        EvaluationReport report;
+        long parameters;
+        if (File.Exists(metricsPath) && File.GetLastWriteTimeUtc(metricsPath) >= File.GetLastWriteTimeUtc(checkpoint))
+        {
+            report = MetricsWriter.ReadJson(metricsPath);
+            parameters = ParameterCount(model, dataset, config);
+        }
+        else
+        {
+            var (network, info) = Checkpoint.LoadModel(checkpoint, device);
+            parameters = network.ParameterCount();
+            report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, testItems, network, device, options.Prediction, options.Evaluation,
+                ctx.AddTask($"evaluate {model} seed {seed} on {testItems.Count} images", testItems.Count)));
+            MetricsWriter.WriteAll(report, evaluationFolder, $"{model} seed {seed} (epoch {info.Epoch}) on {options.Subset.ToString().ToLowerInvariant()}");
+            network.Dispose();
+        }
+        var all = report.Stratum(SizeStrata.Names[SizeStrata.All]);
+        log.WriteLine($"   {model} seed {seed}: test mDice {MetricFormat.Percent(all.Dataset.Weighted.Dice)}%, foreground Dice per image {MetricFormat.Percent(all.PerImage.Foreground.Dice)}%");
+        return new ComparisonRun(model, seed, run, report, seconds, parameters);
+    }
+
+    /// <summary>True when two runs follow the same recipe (loader threads aside, which do not change results).</summary>
+    static bool SameRecipe(TrainingOptions a, TrainingOptions b)
+    {
+        static string Key(TrainingOptions o) => JsonSerializer.Serialize(o with
+        {
+            LoaderThreads = 1,
+            ModelOptions = new Dictionary<string, string>(o.ModelOptions.OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase)),
+        });
+        return Key(a) == Key(b);
+    }
+
+    static long ParameterCount(string model, SegmentationDataset dataset, TrainConfig config)
+    {
+        using var network = SoSeg.Models.ModelRegistry.Create(model, dataset.Channels, dataset.NumClasses,
+            SoSeg.Models.ModelOptions.Parse(config.Training.ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
+        return network.ParameterCount();
+    }
+
+    /// <summary>Paper layout: five metrics x (ultra-small, small, all); protocol (a) and (b); objects found.</summary>
+    List<ComparisonTable> BuildTables(IReadOnlyList<ComparisonRun> runs)
+    {
+        var strata = SizeStrata.Names;
+        string[] subNames = ["ultra small", "small", "all"];
+        var authors = new ComparisonTable("Authors' protocol (dataset-level, background included; the paper's Tables II/III)",
+            [
+                .. strata.Select((_, i) => new MetricColumn("mIoU", subNames[i], true)),
+                .. strata.Select((_, i) => new MetricColumn("mDice", subNames[i], true)),
+                .. strata.Select((_, i) => new MetricColumn("MAE (×10⁻⁴)", subNames[i], false, Scale: 1e4)),
+                .. strata.Select((_, i) => new MetricColumn("Precision", subNames[i], true)),
+                .. strata.Select((_, i) => new MetricColumn("F2 Score", subNames[i], true)),
+            ]);
+        var perImage = new ComparisonTable("Polyp-benchmark protocol (per-image foreground, averaged over images)",
+            [
+                .. strata.Select((_, i) => new MetricColumn("Dice", subNames[i], true)),
+                .. strata.Select((_, i) => new MetricColumn("IoU", subNames[i], true)),
+                .. strata.Select((_, i) => new MetricColumn("MAE (×10⁻⁴)", subNames[i], false, Scale: 1e4)),
+                .. strata.Select((_, i) => new MetricColumn("Precision", subNames[i], true)),
+                .. strata.Select((_, i) => new MetricColumn("F2 Score", subNames[i], true)),
+            ]);
+        var objects = new ComparisonTable("Objects found (ground-truth objects by their own size; a missed tiny lesion is what matters clinically)",
+            [
+                .. strata.Select((_, i) => new MetricColumn("Object recall", subNames[i], true)),
+                .. strata.Select((_, i) => new MetricColumn("Object precision", subNames[i], true)),
+                .. strata.Select((_, i) => new MetricColumn("False-positive objects / image", subNames[i], false, Scale: 1)),
+            ]);
+        foreach (var model in options.Models)
+        {
+            var reports = runs.Where(r => r.Model == model).Select(r => r.Report).ToList();
+            IReadOnlyList<double> Values(Func<EvaluationReport, double?> pick) => reports.Select(r => pick(r) ?? double.NaN).ToList();
+            SubsetReport S(EvaluationReport r, int i) => r.Strata[i];
+            DetectionCounts? Bin(EvaluationReport r, int i) => r.Objects.Bins.FirstOrDefault(b => b.Name == strata[i])?.Overall;
+
+            authors.AddRow(model, [
+                .. strata.Select((_, i) => Values(r => S(r, i).Dataset.Weighted.IoU)),
+                .. strata.Select((_, i) => Values(r => S(r, i).Dataset.Weighted.Dice)),
+                .. strata.Select((_, i) => Values(r => S(r, i).Dataset.MaeDividedByImageCount)),
+                .. strata.Select((_, i) => Values(r => S(r, i).Dataset.Weighted.Precision)),
+                .. strata.Select((_, i) => Values(r => S(r, i).Dataset.Weighted.F2)),
+            ]);
+            perImage.AddRow(model, [
+                .. strata.Select((_, i) => Values(r => S(r, i).PerImage.Foreground.Dice)),
+                .. strata.Select((_, i) => Values(r => S(r, i).PerImage.Foreground.IoU)),
+                .. strata.Select((_, i) => Values(r => S(r, i).PerImage.Foreground.Mae)),
+                .. strata.Select((_, i) => Values(r => S(r, i).PerImage.Foreground.Precision)),
+                .. strata.Select((_, i) => Values(r => S(r, i).PerImage.Foreground.F2)),
+            ]);
+            objects.AddRow(model, [
+                .. strata.Select((_, i) => Values(r => Bin(r, i)?.Recall)),
+                .. strata.Select((_, i) => Values(r => Bin(r, i)?.Precision)),
+                .. strata.Select((_, i) => Values(r => Bin(r, i) is { } b && r.ImageCount > 0 ? (double)b.FalsePositives / r.ImageCount : null)),
+            ]);
+        }
+        return [authors, perImage, objects];
+    }
+
+    /// <summary>Fig. 3: for test images with the smallest objects, the image, ground truth and every model's prediction (first seed).</summary>
+    string? WriteFigure(string reportFolder, SegmentationDataset dataset, IReadOnlyList<DatasetItem> testItems, IReadOnlyList<ComparisonRun> runs)
+    {
+        var candidates = new List<(DatasetItem Item, double Foreground)>();
+        foreach (var item in testItems)
+        {
+            var (mask, h, w) = dataset.LoadMask(item);
+            if (mask is null) continue;
+            int foreground = mask.Count(v => v is > 0 and < 255);
+            if (foreground == 0) continue;
+            candidates.Add((item, foreground / (double)(h * w)));
+        }
+        if (candidates.Count == 0) return null;
+        // Smallest foreground first, spread over the smaller half of the images so the rows differ.
+        var ordered = candidates.OrderBy(c => c.Foreground).ThenBy(c => c.Item.Id, StringComparer.Ordinal).ToList();
+        int rows = Math.Min(options.FigureImages, ordered.Count);
+        int pool = Math.Max(rows, ordered.Count / 2);
+        var chosen = Enumerable.Range(0, rows)
+            .Select(i => ordered[rows == 1 ? 0 : (int)Math.Round(i * (pool - 1) / (double)(rows - 1))].Item)
+            .ToList();
+
+        var firstRuns = options.Models.Select(m => runs.First(r => r.Model == m)).ToList();
+        var grid = new FigureGrid(["image", "ground truth", .. firstRuns.Select(r => r.Model)], dataset.Labels.Names);
+        var tiles = chosen.Select(_ => new List<SKBitmap>()).ToList();
+        var samples = chosen.Select(dataset.Load).ToList();
+        for (int i = 0; i < samples.Count; i++)
+        {
+            var s = samples[i];
+            tiles[i].Add(Overlay.Render(s.Image, s.Channels, s.Height, s.Width, ReadOnlySpan<byte>.Empty));
+            tiles[i].Add(Overlay.Render(s.Image, s.Channels, s.Height, s.Width, s.Mask));
+        }
+        foreach (var run in firstRuns)
+        {
+            string checkpoint = File.Exists(run.Run.BestCheckpoint) ? run.Run.BestCheckpoint : run.Run.LastCheckpoint;
+            var (network, _) = Checkpoint.LoadModel(checkpoint, device);
+            var predictor = new SegmentationPredictor(network, device, options.Prediction);
+            for (int i = 0; i < samples.Count; i++)
+            {
+                var s = samples[i];
+                tiles[i].Add(Overlay.Render(s.Image, s.Channels, s.Height, s.Width, predictor.Predict(s).ClassMap));
+            }
+            network.Dispose();
+        }
+        for (int i = 0; i < samples.Count; i++) grid.AddRow(chosen[i].Id, tiles[i]);
+        string path = Path.Combine(reportFolder, "figure.png");
+        grid.Save(path);
+        foreach (var tile in tiles.SelectMany(t => t)) tile.Dispose();
+        return path;
+    }
+
+    string Summary(SegmentationDataset dataset, IReadOnlyList<ComparisonRun> runs)
+    {
+        var t = options.Training;
+        return $"Dataset {dataset.Manifest.Name} ({dataset.Root}), {options.Subset.ToString().ToLowerInvariant()} images: {runs.FirstOrDefault()?.Report.ImageCount}. " +
+               $"Every model trained {t.Epochs} epochs, batch {t.BatchSize}, {t.CropSize} x {t.CropSize} crops, AdamW lr {t.LearningRate:0.##e+00} -> {t.MinLearningRate:0.##e+00}, " +
+               $"loss {(t.Loss == "ce" ? "cross-entropy (common protocol)" : "each model's own")}, augmentations {(t.Augment ? "on" : "off")}; " +
+               $"{options.Seeds} seed(s) from {options.FirstSeed}, mean ± sample std over seeds; best checkpoint by validation mDice. " +
+               $"Strata: images whose largest ground-truth object is below 1% (ultra small) / 10% (small) of the image (docs/metrics.md).";
+    }
+
+    string Markdown(SegmentationDataset dataset, IReadOnlyList<ComparisonTable> tables, IReadOnlyList<ComparisonRun> runs, string? figure)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"# Comparison on {dataset.Manifest.Name}").AppendLine();
+        text.AppendLine(Summary(dataset, runs)).AppendLine();
+        foreach (var table in tables) text.AppendLine(table.ToMarkdown());
+        text.AppendLine(RunsTable(runs));
+        if (figure is not null) text.AppendLine($"![Ground truth and predictions]({Path.GetFileName(figure)})");
+        return text.ToString();
+    }
+
+    static string RunsTable(IReadOnlyList<ComparisonRun> runs)
+    {
+        var text = new StringBuilder("### Runs\n\n| Model | Seed | Parameters | Training time | Run folder |\n|---|---:|---:|---:|---|\n");
+        foreach (var r in runs)
+            text.AppendLine($"| {r.Model} | {r.Seed} | {r.Parameters:N0} | {Progress.FormatDuration(TimeSpan.FromSeconds(r.TrainingSeconds))} | {r.Run.Folder} |");
+        return text.ToString();
+    }
+
+    string Html(SegmentationDataset dataset, IReadOnlyList<ComparisonTable> tables, IReadOnlyList<ComparisonRun> runs, string? figure)
+    {
+        var html = new StringBuilder();
+        html.AppendLine("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>SoSeg comparison</title><style>");
+        html.AppendLine("body{font-family:DejaVu Sans,Arial,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:12px 0 28px}" +
+                        "th,td{border:1px solid #bbb;padding:4px 8px;text-align:right;font-size:13px}th{background:#f0f0f0;text-align:center}" +
+                        "td.model{text-align:left;font-weight:bold}td.best{font-weight:bold;background:#dff5df}img{max-width:100%;border:1px solid #ccc}" +
+                        "p.note{max-width:1100px}");
+        html.AppendLine("</style></head><body>");
+        html.AppendLine($"<h1>Comparison on {System.Net.WebUtility.HtmlEncode(dataset.Manifest.Name)}</h1>");
+        html.AppendLine($"<p class=\"note\">{System.Net.WebUtility.HtmlEncode(Summary(dataset, runs))} Best value per column highlighted.</p>");
+        foreach (var table in tables) html.AppendLine(table.ToHtml());
+        if (figure is not null)
+        {
+            html.AppendLine("<h3>Ground truth and predictions (first seed; smallest objects first)</h3>");
+            html.AppendLine($"<img alt=\"figure\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(figure))}\">");
+        }
+        html.AppendLine("<h3>Runs</h3><table><tr><th>Model</th><th>Seed</th><th>Parameters</th><th>Training time</th><th>Run folder</th></tr>");
+        foreach (var r in runs)
+            html.AppendLine($"<tr><td class=\"model\">{r.Model}</td><td>{r.Seed}</td><td>{r.Parameters:N0}</td><td>{Progress.FormatDuration(TimeSpan.FromSeconds(r.TrainingSeconds))}</td><td style=\"text-align:left\">{System.Net.WebUtility.HtmlEncode(r.Run.Folder)}</td></tr>");
+        html.AppendLine("</table></body></html>");
+        return html.ToString();
+    }
+}
