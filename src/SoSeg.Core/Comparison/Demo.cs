@@ -2,6 +2,7 @@ using SoSeg.Data.Synthetic;
 using SoSeg.Inference;
 using SoSeg.Terminal;
 using SoSeg.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SoSeg.Comparison;
