@@ -5,6 +5,9 @@ internal static class BuiltInModels
 {
     public static IEnumerable<ModelDescriptor> Descriptors()
     {
-        return [];
+        return
+        [
+            .. SoSegFormer.SoSegFormerModels.Descriptors(),
+        ];
     }
 }
