@@ -10,7 +10,8 @@ namespace SoSeg.Models.Analysis;
 /// with no layer of their own (attention matrix products, functional resizing) add their cost through
 /// <see cref="Add"/>. One count is one MAC for convolutions, linear layers and matrix products; norms,
 /// adaptive average pooling and interpolation count their per-element work as fvcore does; element-wise
-/// activations, additions and softmax are not counted (fvcore ignores them too).
+/// activations, additions and softmax are not counted (fvcore ignores them too). <see cref="FlopReport"/>
+/// gives both the fvcore total and the 2 x product-MACs "GFLOPs" SoSeg reports.
 /// </summary>
 /// <remarks>
 /// Hooks fire only for modules invoked with <c>call(x)</c> (TorchSharp runs no hooks for <c>forward(x)</c>);
@@ -46,7 +47,8 @@ public sealed class FlopCounter : IDisposable
     /// <summary>Hooks every layer of <paramref name="model"/> and makes this the counter <see cref="Add"/> reports to on this thread.</summary>
     public FlopCounter(nn.Module model)
     {
-        foreach (var (name, module) in model.named_modules())
+        // The model itself first: a single layer can be counted too.
+        foreach (var (name, module) in model.named_modules().Prepend(("", model)))
         {
             if (!_names.TryAdd(module, name)) continue;
             if (module is not nn.Module<Tensor, Tensor> layer) continue;
