@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using SoSeg.Models;
 using SoSeg.Models.Analysis;
 using SoSeg.Runtime;
@@ -51,22 +50,14 @@ public static class ModelBenchmark
             using var optimizer = torch.optim.AdamW(model.parameters(), lr: 5e-5, weight_decay: 0.03);
             var loss = new CrossEntropyLoss();
             probe.StartPhase();
-            try
+            train = TimePhase("train step", settings, device, probe, progress, () =>
             {
-                train = TimePhase("train step", settings, device, probe, progress, () =>
-                {
-                    optimizer.zero_grad();
-                    using var value = loss.Compute(new SegmentationOutput(model.call(images)), targets);
-                    value.backward();
-                    optimizer.step();
-                    value.item<float>();
-                });
-            }
-            catch (ExternalException e) when (settings.Batch == 1 && e.Message.Contains("more than 1 value per channel", StringComparison.Ordinal))
-            {
-                throw new SoSegException($"{settings.Model} normalises a 1 x 1 feature map in training (batch norm after global pooling), " +
-                                         "so a training step needs --batch 2 or more.", e);
-            }
+                optimizer.zero_grad();
+                using var value = loss.Compute(new SegmentationOutput(model.call(images)), targets);
+                value.backward();
+                optimizer.step();
+                value.item<float>();
+            });
             trainMemory = probe.Peak();
         }
 

@@ -8,8 +8,9 @@ namespace SoSeg.Models.Blocks;
 /// <summary>
 /// Atrous spatial pyramid pooling (DeepLabv3, Chen et al. 2017): parallel 1x1, dilated 3x3 (one per rate)
 /// and image-pooling branches of <c>outChannels</c> each (conv-BN-ReLU), concatenated, projected by a
-/// 1x1 conv-BN-ReLU, then Dropout2d. The image-pooling branch normalises a 1 x 1 map, so training needs
-/// a batch of at least 2 (as in torchvision's DeepLabV3).
+/// 1x1 conv-BN-ReLU, then Dropout2d. The image-pooling branch batch-normalises a 1 x 1 map: train with
+/// batches of 2 or more (with one image it outputs the norm's bias alone and learns nothing; PyTorch
+/// raises an error there, libtorch does not).
 /// </summary>
 public sealed class Aspp : nn.Module<Tensor, Tensor>
 {
