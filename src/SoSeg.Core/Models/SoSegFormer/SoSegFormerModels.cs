@@ -18,7 +18,6 @@ public static class SoSegFormerModels
         Widths = [8, 16, 32, 64],
         Depths = [1, 1, 1, 1],
         Heads = [1, 1, 2, 4],
-        SeMinHidden = 8,
         AsppChannels = 64,
     };
 
