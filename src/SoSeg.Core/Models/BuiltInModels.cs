@@ -8,6 +8,9 @@ internal static class BuiltInModels
         return
         [
             .. SoSegFormer.SoSegFormerModels.Descriptors(),
+            .. PraNet.PraNetModels.Descriptors(),
+            .. CaraNet.CaraNetModels.Descriptors(),
+            .. CFANet.CFANetModels.Descriptors(),
         ];
     }
 }

@@ -6,15 +6,19 @@ namespace SoSeg.Models.Analysis;
 /// <summary>
 /// Remembers <see cref="ModelStatistics"/> across runs, because counting a paper-scale model at 512 x 512
 /// is a full forward pass (about half a minute on two CPU cores). An entry is keyed by model, channels,
-/// classes, options, size and the module version id of the assembly that registers the model, so any
-/// rebuild that changes the model's code counts again. A missing or unreadable cache file is ignored.
+/// classes, options and size, and stamped with the module version id of the assembly that registers the
+/// model: after a rebuild that changes the model's code the entry no longer counts and is replaced.
+/// A missing or unreadable cache file is ignored.
 /// </summary>
 public sealed class ModelStatisticsCache
 {
     static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
     readonly string? _path;
     readonly object _gate = new();
-    Dictionary<string, ModelStatistics>? _entries;
+    Dictionary<string, Entry>? _entries;
+
+    /// <summary>One cached figure and the code version it was counted with.</summary>
+    sealed record Entry(string CodeVersion, ModelStatistics Statistics);
 
     /// <param name="path">The JSON file, or null to keep entries in memory only.</param>
     public ModelStatisticsCache(string? path) => _path = path;
@@ -36,7 +40,7 @@ public sealed class ModelStatisticsCache
     /// <summary>True when the statistics for this configuration are already known (no model needs building).</summary>
     public bool Contains(string model, int inChannels, int numClasses, ModelOptions options, int size)
     {
-        lock (_gate) return Entries().ContainsKey(Key(model, inChannels, numClasses, options, size));
+        lock (_gate) return Lookup(Key(model, inChannels, numClasses, options, size), CodeVersion(model)) is not null;
     }
 
     /// <summary>
@@ -47,9 +51,9 @@ public sealed class ModelStatisticsCache
                                         SegmentationModel? existing = null)
     {
         if (size < 1) throw new ArgumentException($"Input size must be positive, got {size}.");
-        string key = Key(model, inChannels, numClasses, options, size);
+        string key = Key(model, inChannels, numClasses, options, size), version = CodeVersion(model);
         lock (_gate)
-            if (Entries().TryGetValue(key, out var cached)) return cached;
+            if (Lookup(key, version) is { } cached) return cached;
 
         var built = existing ?? ModelRegistry.Create(model, inChannels, numClasses, options);
         try
@@ -58,7 +62,7 @@ public sealed class ModelStatisticsCache
                 ModelAnalysis.ParameterCount(built), ModelAnalysis.CountFlops(built, size, size));
             lock (_gate)
             {
-                Entries()[key] = statistics;
+                Entries()[key] = new Entry(version, statistics);
                 Store();
             }
             return statistics;
@@ -72,21 +76,23 @@ public sealed class ModelStatisticsCache
     static string OptionsText(ModelOptions options) =>
         string.Join(" ", options.Values.OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase).Select(kv => $"{kv.Key.ToLowerInvariant()}={kv.Value}"));
 
-    static string Key(string model, int inChannels, int numClasses, ModelOptions options, int size)
-    {
-        var descriptor = ModelRegistry.Get(model);
-        var codeVersion = descriptor.Factory.Method.Module.ModuleVersionId;
-        return $"{descriptor.Name.ToLowerInvariant()}|in={inChannels}|classes={numClasses}|size={size}|{OptionsText(options)}|{codeVersion:N}";
-    }
+    static string Key(string model, int inChannels, int numClasses, ModelOptions options, int size) =>
+        $"{ModelRegistry.Get(model).Name.ToLowerInvariant()}|in={inChannels}|classes={numClasses}|size={size}|{OptionsText(options)}";
 
-    Dictionary<string, ModelStatistics> Entries()
+    /// <summary>The module version id of the assembly holding the model's factory: it changes whenever that code is rebuilt differently.</summary>
+    static string CodeVersion(string model) => ModelRegistry.Get(model).Factory.Method.Module.ModuleVersionId.ToString("N");
+
+    ModelStatistics? Lookup(string key, string version) =>
+        Entries().TryGetValue(key, out var entry) && entry.CodeVersion == version ? entry.Statistics : null;
+
+    Dictionary<string, Entry> Entries()
     {
         if (_entries is not null) return _entries;
-        _entries = new Dictionary<string, ModelStatistics>(StringComparer.Ordinal);
+        _entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         if (_path is null || !File.Exists(_path)) return _entries;
         try
         {
-            var loaded = JsonSerializer.Deserialize<Dictionary<string, ModelStatistics>>(File.ReadAllText(_path), JsonOptions);
+            var loaded = JsonSerializer.Deserialize<Dictionary<string, Entry>>(File.ReadAllText(_path), JsonOptions);
             if (loaded is not null) foreach (var (k, v) in loaded) _entries[k] = v;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)

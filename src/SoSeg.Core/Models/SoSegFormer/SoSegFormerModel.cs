@@ -72,8 +72,8 @@ public sealed class SoSegFormerModel : SegmentationModel
         // Head at 1/2: D1..D4 and ASPP(F5) resized to D1 (align_corners as the authors' code), concatenated.
         long headHeight = decoded[0].shape[2], headWidth = decoded[0].shape[3];
         var head = decoded.Append(aspp.call(features[SoSegFormerOptions.Stages]))
-            .Select(f => Resize.Bilinear(f, headHeight, headWidth, alignCorners: true)).ToList();
-        var logits = Resize.Bilinear(classifier.call(torch.cat(head, dim: 1)), input.shape[2], input.shape[3], alignCorners: true);
+            .Select(f => f.shape[2] == headHeight && f.shape[3] == headWidth ? f : Resample.To(f, headHeight, headWidth, alignCorners: true)).ToList();
+        var logits = Resample.To(classifier.call(torch.cat(head, dim: 1)), input.shape[2], input.shape[3], alignCorners: true);
         return new SegmentationOutput(logits.MoveToOuterDisposeScope());
     }
 }

@@ -1,0 +1,119 @@
+using SkiaSharp;
+
+namespace SoSeg.Data.Images;
+
+/// <summary>
+/// Decodes PNG, JPEG and BMP files through SkiaSharp into intensities scaled to [0, 1] (channel-major C x H x W):
+/// grey files give one channel, colour files three (R, G, B; alpha is dropped). Damaged or truncated files
+/// fail with a <see cref="SoSegException"/> that names the file.
+/// </summary>
+public static class ImageReader
+{
+    /// <summary>File endings read as 2-D images.</summary>
+    public static readonly IReadOnlyList<string> Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
+
+    static readonly float[] ByteToUnit = Enumerable.Range(0, 256).Select(i => i / 255f).ToArray();
+
+    /// <summary>True for .png, .jpg, .jpeg and .bmp (any case).</summary>
+    public static bool IsImagePath(string path) =>
+        Extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>True for .jpg and .jpeg: lossy files, whose masks must be thresholded.</summary>
+    public static bool IsJpeg(string path) =>
+        path.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Width, height and channel count (1 grey, 3 colour) from the file's header, without decoding pixels.</summary>
+    public static (int Width, int Height, int Channels) ReadInfo(string path)
+    {
+        byte[] bytes = ReadBytes(path);
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = CreateCodec(data, path);
+        return (codec.Info.Width, codec.Info.Height, ChannelsOf(codec, bytes, path));
+    }
+
+    /// <summary>Decodes an image to C x H x W floats in [0, 1].</summary>
+    public static DecodedImage Read(string path)
+    {
+        byte[] bytes = ReadBytes(path);
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = CreateCodec(data, path);
+        int channels = ChannelsOf(codec, bytes, path);
+        int width = codec.Info.Width, height = codec.Info.Height, pixels = width * height;
+        var result = new float[channels * pixels];
+        var lut = ByteToUnit;
+        if (channels == 1)
+        {
+            byte[] grey = DecodeGrey(codec, path);
+            for (int i = 0; i < pixels; i++) result[i] = lut[grey[i]];
+        }
+        else
+        {
+            byte[] rgba = DecodePixels(codec, SKColorType.Rgba8888, path);
+            for (int i = 0, j = 0; i < pixels; i++, j += 4)
+            {
+                result[i] = lut[rgba[j]];
+                result[pixels + i] = lut[rgba[j + 1]];
+                result[2 * pixels + i] = lut[rgba[j + 2]];
+            }
+        }
+        return new DecodedImage(channels, height, width, result);
+    }
+
+    internal static byte[] ReadBytes(string path)
+    {
+        if (!File.Exists(path)) throw new SoSegException($"{path}: file not found.");
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length == 0) throw new SoSegException($"{path}: empty file.");
+        return bytes;
+    }
+
+    internal static SKCodec CreateCodec(SKData data, string path)
+    {
+        var codec = SKCodec.Create(data);
+        if (codec is null) throw new SoSegException($"{path}: not a readable PNG, JPEG or BMP image (unknown or damaged header).");
+        if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
+        {
+            codec.Dispose();
+            throw new SoSegException($"{path}: image has no pixels ({codec.Info.Width} x {codec.Info.Height}).");
+        }
+        return codec;
+    }
+
+    /// <summary>1 for grey files (Skia's Gray8; grey PNGs with alpha; palette PNGs whose colours are all grey), else 3.</summary>
+    internal static int ChannelsOf(SKCodec codec, byte[] bytes, string path)
+    {
+        if (codec.Info.ColorType == SKColorType.Gray8) return 1;
+        if (!PngInfo.IsPng(bytes)) return 3;
+        var png = PngInfo.Parse(bytes, path);
+        return png.IsGrey || (png.IsPalette && png.PaletteIsGrey) ? 1 : 3;
+    }
+
+    /// <summary>One byte per pixel for a file of one channel; files Skia decodes to colour (grey palettes) give their red channel.</summary>
+    internal static byte[] DecodeGrey(SKCodec codec, string path)
+    {
+        if (codec.Info.ColorType == SKColorType.Gray8) return DecodePixels(codec, SKColorType.Gray8, path);
+        byte[] rgba = DecodePixels(codec, SKColorType.Rgba8888, path);
+        var grey = new byte[rgba.Length / 4];
+        for (int i = 0; i < grey.Length; i++) grey[i] = rgba[4 * i];
+        return grey;
+    }
+
+    /// <summary>Decodes every pixel as 8-bit grey or unpremultiplied RGBA; truncated or damaged data is an error.</summary>
+    internal static byte[] DecodePixels(SKCodec codec, SKColorType colorType, string path)
+    {
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, colorType, SKAlphaType.Unpremul);
+        var pixels = new byte[info.BytesSize];
+        SKCodecResult result;
+        unsafe
+        {
+            fixed (byte* p = pixels) result = codec.GetPixels(info, (IntPtr)p);
+        }
+        return result switch
+        {
+            SKCodecResult.Success => pixels,
+            SKCodecResult.IncompleteInput => throw new SoSegException($"{path}: truncated image (the file ends before all pixels are decoded)."),
+            SKCodecResult.ErrorInInput => throw new SoSegException($"{path}: damaged image data."),
+            _ => throw new SoSegException($"{path}: cannot decode the image ({result})."),
+        };
+    }
+}

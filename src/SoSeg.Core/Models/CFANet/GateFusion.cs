@@ -1,0 +1,30 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SoSeg.Models.CFANet;
+
+/// <summary>
+/// CFANet's gate fusion of two same-shape features: two 1x1 convs (with bias) on their concatenation give
+/// one gate map each; a softmax over the pair weights the inputs pixel by pixel: out = a * g_a + b * g_b.
+/// </summary>
+public sealed class GateFusion : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly Conv2d gateA;
+    readonly Conv2d gateB;
+
+    public GateFusion(long channels) : base(nameof(GateFusion))
+    {
+        gateA = nn.Conv2d(2 * channels, 1, 1);
+        gateB = nn.Conv2d(2 * channels, 1, 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor a, Tensor b)
+    {
+        using var scope = torch.NewDisposeScope();
+        var both = torch.cat([a, b], 1);
+        var gates = torch.cat([gateA.call(both), gateB.call(both)], 1).softmax(1);
+        return (a * gates[.., ..1] + b * gates[.., 1..]).MoveToOuterDisposeScope();
+    }
+}
