@@ -44,12 +44,42 @@ public class RegisteredModelTests(RegisteredModels models) : IClassFixture<Regis
         }
     }
 
+    /// <summary>
+    /// A parameter is dead when backward through every output leaves it without gradient. A random
+    /// initialisation can silence a tiny ReLU gate (e.g. a 4-unit channel-attention MLP) by chance, so a
+    /// parameter only counts as dead when it gets no gradient in up to three differently initialised instances.
+    /// </summary>
     [Theory]
     [MemberData(nameof(RegisteredModels.Names), MemberType = typeof(RegisteredModels))]
     public void Backward_through_all_outputs_reaches_every_parameter(string name)
     {
-        var model = models.Get(name);
         int side = models.IsLarge(name) ? 32 : 64;
+        HashSet<string>? dead = null;
+        for (int attempt = 0; attempt < 3 && (dead is null || dead.Count > 0); attempt++)
+        {
+            var model = attempt == 0 ? models.Get(name) : ModelRegistry.Create(name, 3, 2);
+            try
+            {
+                var silent = ParametersWithoutGradient(model, side);
+                dead = dead is null ? silent : dead.Intersect(silent).ToHashSet();
+            }
+            finally
+            {
+                if (attempt > 0) model.Dispose();
+            }
+        }
+        Assert.True(dead!.Count == 0, $"{name}: {dead.Count} parameter(s) got no gradient: {string.Join(", ", dead)}");
+    }
+
+    static HashSet<string> ParametersWithoutGradient(SegmentationModel model, int side)
+    {
+        using (no_grad())
+        {
+            // A gate initialised to zero (CaraNet's attention gamma) blocks its branch's gradient at the
+            // first step by design; give such parameters a small value so "dead" means dead for any weights.
+            foreach (var p in model.parameters().Where(p => p.abs().max().item<float>() == 0))
+                p.copy_(0.01 * randn_like(p));
+        }
         model.train();
         model.zero_grad();
         using (var scope = NewDisposeScope())
@@ -63,12 +93,12 @@ public class RegisteredModelTests(RegisteredModels models) : IClassFixture<Regis
             if (output.Edge is not null) loss = loss + (output.Edge * randn_like(output.Edge)).sum();
             loss.backward();
         }
-        var dead = model.named_parameters()
+        var silent = model.named_parameters()
             .Where(p => p.parameter.requires_grad && (p.parameter.grad is null || p.parameter.grad.abs().max().item<float>() == 0))
-            .Select(p => p.name).ToList();
+            .Select(p => p.name).ToHashSet();
         model.zero_grad();
         model.eval();
-        Assert.True(dead.Count == 0, $"{name}: {dead.Count} parameter(s) got no gradient: {string.Join(", ", dead)}");
+        return silent;
     }
 
     [Theory]
