@@ -164,6 +164,27 @@ public class RegisteredModelTests(RegisteredModels models) : IClassFixture<Regis
         }
     }
 
+    /// <summary>
+    /// Module.to(dtype) runs the same TorchSharp code as Module.to(device) (which this CPU-only machine
+    /// cannot exercise), and a bfloat16 forward fails on any float32 tensor created inside forward: the
+    /// model moves and stays dtype-generic, as mixed precision needs.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RegisteredModels.Names), MemberType = typeof(RegisteredModels))]
+    public void Model_converts_to_bfloat16_and_runs_in_it(string name)
+    {
+        using var model = ModelRegistry.Create(name, 3, 2);
+        model.to(ScalarType.BFloat16);
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var logits = model.call(randn(1, 3, 48, 40).to(ScalarType.BFloat16));
+        Assert.Equal(ScalarType.BFloat16, logits.dtype);
+        Assert.Equal([1, 2, 48, 40], logits.shape);
+        Assert.True(logits.isfinite().all().item<bool>(), $"{name}: non-finite bfloat16 logits.");
+    }
+
     [Theory]
     [MemberData(nameof(RegisteredModels.Names), MemberType = typeof(RegisteredModels))]
     public void Wrong_channel_count_or_rank_is_an_argument_error(string name)

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SoSeg.Models.SoSegFormer;
@@ -12,7 +11,9 @@ namespace SoSeg.Models.SoSegFormer;
 /// </summary>
 public sealed class CrossScaleInstruction : nn.Module<Tensor[], Tensor[]>
 {
-    readonly ModuleDict<CrossScaleLink> links;
+    // Registered as submodules named "1to2", "1to3", ... rather than through a ModuleDict: TorchSharp
+    // 0.107 cannot move a ModuleDict to another device or dtype (its two indexers collide in Module.to).
+    readonly Dictionary<string, CrossScaleLink> _links = new(StringComparer.Ordinal);
     readonly CrossScaleMode _mode;
     readonly int _branches;
 
@@ -25,12 +26,15 @@ public sealed class CrossScaleInstruction : nn.Module<Tensor[], Tensor[]>
     {
         _mode = mode;
         _branches = channels.Count;
-        var pairs = new List<(string, CrossScaleLink)>();
         for (int b = 0; b < _branches; b++)
+        {
             for (int t = b + 1; t < _branches; t++)
-                pairs.Add((Key(b, t), new CrossScaleLink(channels[b], channels[t], t - b, dropPathRate * b / _branches, bnEps)));
-        links = nn.ModuleDict(pairs.ToArray());
-        RegisterComponents();
+            {
+                var link = new CrossScaleLink(channels[b], channels[t], t - b, dropPathRate * b / _branches, bnEps);
+                _links[Key(b, t)] = link;
+                register_module(Key(b, t), link);
+            }
+        }
     }
 
     /// <summary>State-dict name of link b -> t (1-based stages): "1to3" brings branch 1 to stage 3.</summary>
@@ -48,7 +52,7 @@ public sealed class CrossScaleInstruction : nn.Module<Tensor[], Tensor[]>
             {
                 // Parallel reads the un-instructed R_b (eq. 1); cascade reads R'_b, complete because b < t was finished first.
                 var source = _mode == CrossScaleMode.Parallel ? branches[b] : instructed[b];
-                using var contribution = links[Key(b, t)].call(source);
+                using var contribution = _links[Key(b, t)].call(source);
                 var sum = instructed[t] + contribution;
                 instructed[t].Dispose();
                 instructed[t] = sum;
