@@ -14,6 +14,8 @@ public static class SosegCli
             "Run `soseg <command> --help` for the options of a command.");
         root.Options.Add(CommonOptions.NoProgress);
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());

@@ -5,9 +5,10 @@ internal static class BuiltInModels
 {
     public static IEnumerable<ModelDescriptor> Descriptors()
     {
-        // Order is the paper's Tables II/III order (SoSegFormer joins at the end).
+        // SoSegFormer first, then the baselines in the order of the paper's Tables II/III.
         return
         [
+            .. SoSegFormer.SoSegFormerModels.Descriptors(),
             .. UNet.UNetModels.Descriptors(),
             .. UNetPlusPlus.UNetPlusPlusModels.Descriptors(),
             .. PraNet.PraNetModels.Descriptors(),

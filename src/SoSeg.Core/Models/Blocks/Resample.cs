@@ -1,3 +1,4 @@
+using SoSeg.Models.Analysis;
 using static TorchSharp.torch;
 
 namespace SoSeg.Models.Blocks;
@@ -9,9 +10,16 @@ namespace SoSeg.Models.Blocks;
 /// </summary>
 public static class Resample
 {
-    /// <summary>Bilinear resize of an N x C x H x W tensor to <paramref name="height"/> x <paramref name="width"/>.</summary>
-    public static Tensor To(Tensor x, long height, long width, bool alignCorners = false) =>
-        nn.functional.interpolate(x, size: [height, width], mode: InterpolationMode.Bilinear, align_corners: alignCorners);
+    /// <summary>
+    /// Bilinear resize of an N x C x H x W tensor to <paramref name="height"/> x <paramref name="width"/>;
+    /// reports its cost to an active <see cref="FlopCounter"/> (a functional call has no layer to hook).
+    /// </summary>
+    public static Tensor To(Tensor x, long height, long width, bool alignCorners = false)
+    {
+        var output = nn.functional.interpolate(x, size: [height, width], mode: InterpolationMode.Bilinear, align_corners: alignCorners);
+        FlopCounter.AddInterpolation(output, InterpolationMode.Bilinear);
+        return output;
+    }
 
     /// <summary>Bilinear resize to the spatial size of <paramref name="reference"/>.</summary>
     public static Tensor Like(Tensor x, Tensor reference, bool alignCorners = false) =>

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using SoSeg.Benchmarks;
+using SoSeg.Models;
+using SoSeg.Models.Analysis;
+using SoSeg.Runtime;
+using SoSeg.Terminal;
+
+namespace SoSeg.Cli.Commands;
+
+/// <summary>
+/// soseg bench: parameters, counted GFLOPs, inference forward and training-step times, images/s and peak
+/// memory of one model on one device (the logic is <see cref="ModelBenchmark"/>). To add an option:
+/// declare it in <see cref="Create"/>, read it in <see cref="ReadSettings"/>, print it in <see cref="Print"/>.
+/// </summary>
+public static class BenchCommand
+{
+    /// <param name="cache">FLOP statistics cache (default: <see cref="ModelStatisticsCache.Default"/>); tests pass their own.</param>
+    public static Command Create(ModelStatisticsCache? cache = null)
+    {
+        var model = new Option<string>("--model") { Description = "Registered model name (see soseg models).", Required = true };
+        var size = new Option<int>("--size") { Description = "Square input side.", DefaultValueFactory = _ => 512 };
+        var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 4 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per phase (figures are medians).", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps before each phase.", DefaultValueFactory = _ => 3 };
+        var channels = new Option<int>("--channels") { Description = "Input channels (1 grey, 3 RGB).", DefaultValueFactory = _ => 3 };
+        var classes = new Option<int>("--classes") { Description = "Classes K, background included.", DefaultValueFactory = _ => 2 };
+        var forwardOnly = new Option<bool>("--forward-only") { Description = "Time inference only, not the training step." };
+        var seed = new Option<long>("--seed") { Description = "Seed of the weights and the random batch.", DefaultValueFactory = _ => 0 };
+        var modelOptions = ModelOptionsOption();
+        var device = CommonOptions.Device();
+        var noTf32 = CommonOptions.NoTf32();
+        var json = CommonOptions.Json();
+        var command = new Command("bench",
+            "Benchmark a model: parameters, GFLOPs of one image (counted), inference forward and full training step " +
+            "(forward, cross-entropy, backward, AdamW) times as medians after warm-up, images/s, and peak memory " +
+            "(CPU: process RSS high-water mark; CUDA: device memory in use from NVML).")
+        {
+            model, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions, device, noTf32, json,
+        };
+        command.SetAction(parse =>
+        {
+            var settings = ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions);
+            var resolved = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
+            var output = parse.InvocationConfiguration.Output;
+            bool asJson = parse.GetValue(json);
+            var progress = TextTable.IsInteractiveConsole(output) && !asJson
+                ? new Progress(parse.GetValue(CommonOptions.NoProgress))
+                : new Progress(disabled: true, plainOut: parse.InvocationConfiguration.Error);
+            var result = progress.Run(ctx => ModelBenchmark.Run(settings, resolved, ctx, cache ?? ModelStatisticsCache.Default));
+            if (asJson) output.WriteLine(JsonSerializer.Serialize(result, Json.Indented));
+            else Print(result, output);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>--model-option key=value (repeatable): options of the model, as <c>soseg models</c> lists them.</summary>
+    public static Option<string[]> ModelOptionsOption() => new("--model-option")
+    {
+        Description = "A model option key=value (repeatable), e.g. --model-option attention=linear,linear,linear,mhsa. soseg models lists each model's options.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    static BenchmarkSettings ReadSettings(ParseResult parse, Option<string> model, Option<int> size, Option<int> batch,
+                                          Option<int> steps, Option<int> warmup, Option<int> channels, Option<int> classes,
+                                          Option<bool> forwardOnly, Option<long> seed, Option<string[]> modelOptions) => new()
+    {
+        Model = ModelRegistry.Get(parse.GetValue(model)!).Name,
+        Size = parse.GetValue(size),
+        Batch = parse.GetValue(batch),
+        Steps = parse.GetValue(steps),
+        Warmup = parse.GetValue(warmup),
+        InChannels = parse.GetValue(channels),
+        NumClasses = parse.GetValue(classes),
+        TrainStep = !parse.GetValue(forwardOnly),
+        Seed = parse.GetValue(seed),
+        Options = ModelOptions.Parse(parse.GetValue(modelOptions)),
+    };
+
+    static void Print(BenchmarkResult r, TextWriter o)
+    {
+        var c = CultureInfo.InvariantCulture;
+        o.WriteLine($"model       {r.Model}: {r.Parameters.ToString("N0", c)} parameters, " +
+                    $"{r.GFlopsPerImage.ToString("0.0", c)} GFLOPs per {r.Size}x{r.Size} image (2 x MACs; fvcore {r.GMacsPerImage.ToString("0.0", c)} GMACs)");
+        o.WriteLine($"device      {r.Device} ({r.DeviceName}), {r.Threads} libtorch thread(s)");
+        o.WriteLine($"input       batch {r.Batch} x {r.Size}x{r.Size}; {r.Warmup} warm-up + {r.Steps} timed step(s) per phase, medians");
+        o.WriteLine(Phase("forward", r.Forward, r.ForwardPeakMemory, c));
+        if (r.TrainStep is not null) o.WriteLine(Phase("train step", r.TrainStep, r.TrainPeakMemory, c));
+        var source = r.TrainPeakMemory?.Source ?? r.ForwardPeakMemory?.Source;
+        if (source is not null) o.WriteLine($"memory      {source}");
+    }
+
+    static string Phase(string name, PhaseTiming t, MemoryFigure? memory, IFormatProvider c) =>
+        $"{name,-11} {t.MedianMs.ToString("0.0", c)} ms (min {t.MinMs.ToString("0.0", c)}, max {t.MaxMs.ToString("0.0", c)}), " +
+        $"{t.ImagesPerSecond.ToString("0.00", c)} images/s" +
+        (memory is null ? "" : $", peak memory {(memory.Bytes / (1024.0 * 1024 * 1024)).ToString("0.00", c)} GiB");
+}

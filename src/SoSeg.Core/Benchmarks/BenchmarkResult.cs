@@ -1,0 +1,51 @@
+namespace SoSeg.Benchmarks;
+
+/// <summary>Timings of one phase: medians after warm-up, each step in its own dispose scope.</summary>
+/// <param name="MedianMs">Median step time.</param>
+/// <param name="MinMs">Fastest step.</param>
+/// <param name="MaxMs">Slowest step.</param>
+/// <param name="ImagesPerSecond">Batch / median.</param>
+/// <param name="StepsMs">Every timed step.</param>
+public sealed record PhaseTiming(double MedianMs, double MinMs, double MaxMs, double ImagesPerSecond, IReadOnlyList<double> StepsMs)
+{
+    /// <summary>Summarises step times for a batch size.</summary>
+    public static PhaseTiming Of(IReadOnlyList<double> stepsMs, int batch)
+    {
+        var sorted = stepsMs.OrderBy(t => t).ToArray();
+        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return new PhaseTiming(median, sorted[0], sorted[^1], batch * 1000.0 / median, stepsMs);
+    }
+}
+
+/// <summary>What <see cref="ModelBenchmark"/> measured.</summary>
+/// <param name="Model">Model name.</param>
+/// <param name="Device">Device it ran on ("cpu", "cuda:0").</param>
+/// <param name="DeviceName">GPU name or CPU description.</param>
+/// <param name="Threads">libtorch intra-op threads.</param>
+/// <param name="Size">Input side.</param>
+/// <param name="Batch">Images per step.</param>
+/// <param name="Steps">Timed steps per phase.</param>
+/// <param name="Warmup">Untimed steps before each phase.</param>
+/// <param name="Parameters">Parameter count.</param>
+/// <param name="GFlopsPerImage">Counted GFLOPs of one image's forward (2 x MACs of convolutions, linear layers, attention).</param>
+/// <param name="GMacsPerImage">Counted fvcore-style GMACs of one image's forward (including norms and resampling).</param>
+/// <param name="Forward">Inference forward (eval mode, no gradients).</param>
+/// <param name="TrainStep">Training step (train mode: forward, cross-entropy, backward, AdamW step), or null when not measured.</param>
+/// <param name="ForwardPeakMemory">Peak memory of the forward phase.</param>
+/// <param name="TrainPeakMemory">Peak memory of the training phase.</param>
+public sealed record BenchmarkResult(
+    string Model,
+    string Device,
+    string DeviceName,
+    int Threads,
+    int Size,
+    int Batch,
+    int Steps,
+    int Warmup,
+    long Parameters,
+    double GFlopsPerImage,
+    double GMacsPerImage,
+    PhaseTiming Forward,
+    PhaseTiming? TrainStep,
+    MemoryFigure? ForwardPeakMemory,
+    MemoryFigure? TrainPeakMemory);

@@ -1,0 +1,37 @@
+using SoSeg.Models;
+
+namespace SoSeg.Benchmarks;
+
+/// <summary>What <see cref="ModelBenchmark"/> measures.</summary>
+public sealed record BenchmarkSettings
+{
+    /// <summary>Registered model name.</summary>
+    public required string Model { get; init; }
+    /// <summary>Square input side.</summary>
+    public int Size { get; init; } = 512;
+    /// <summary>Images per step.</summary>
+    public int Batch { get; init; } = 4;
+    /// <summary>Timed steps per phase (the reported figures are their medians).</summary>
+    public int Steps { get; init; } = 10;
+    /// <summary>Untimed steps before each phase.</summary>
+    public int Warmup { get; init; } = 3;
+    /// <summary>Input channels.</summary>
+    public int InChannels { get; init; } = 3;
+    /// <summary>Classes K.</summary>
+    public int NumClasses { get; init; } = 2;
+    /// <summary>Model options.</summary>
+    public ModelOptions Options { get; init; } = ModelOptions.Empty;
+    /// <summary>Seed of the weights and the random batch.</summary>
+    public long Seed { get; init; } = 0;
+    /// <summary>Also time the full training step (forward, backward, AdamW).</summary>
+    public bool TrainStep { get; init; } = true;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first unusable value.</summary>
+    public void Validate()
+    {
+        if (Size < 1) throw new ArgumentException($"--size must be positive, got {Size}.");
+        if (Batch < 1) throw new ArgumentException($"--batch must be positive, got {Batch}.");
+        if (Steps < 1) throw new ArgumentException($"--steps must be at least 1, got {Steps}.");
+        if (Warmup < 0) throw new ArgumentException($"--warmup cannot be negative, got {Warmup}.");
+    }
+}

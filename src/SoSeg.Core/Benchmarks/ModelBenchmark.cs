@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using SoSeg.Models;
+using SoSeg.Models.Analysis;
+using SoSeg.Runtime;
+using SoSeg.Terminal;
+using SoSeg.Training.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SoSeg.Benchmarks;
+
+/// <summary>
+/// Measures a registered model on one device: parameters, counted GFLOPs, inference forward time and
+/// full training-step time (forward, cross-entropy, backward, AdamW step), images/s and peak memory.
+/// Each phase runs its warm-up steps, then its timed steps, each step in its own dispose scope; figures
+/// are medians. CUDA work is synchronised before every clock read.
+/// </summary>
+public static class ModelBenchmark
+{
+    /// <summary>Runs the benchmark. <paramref name="cache"/> supplies FLOP counts already known (null: count now, keep nothing).</summary>
+    public static BenchmarkResult Run(BenchmarkSettings settings, Device device, IProgressContext? progress = null,
+                                      ModelStatisticsCache? cache = null)
+    {
+        settings.Validate();
+        TorchRuntime.Seed(settings.Seed, device);
+        using var model = ModelRegistry.Create(settings.Model, settings.InChannels, settings.NumClasses, settings.Options);
+        model.to(device);
+        var statistics = (cache ?? new ModelStatisticsCache(null))
+            .GetOrCompute(settings.Model, settings.InChannels, settings.NumClasses, settings.Options, settings.Size, model);
+
+        using var images = torch.randn([settings.Batch, settings.InChannels, settings.Size, settings.Size], device: device);
+        using var targets = torch.randint(0, settings.NumClasses, [settings.Batch, settings.Size, settings.Size], dtype: ScalarType.Int64, device: device);
+        var probe = new MemoryProbe(device);
+
+        model.eval();
+        probe.StartPhase();
+        var forward = TimePhase("forward", settings, device, probe, progress, () =>
+        {
+            using var noGrad = torch.no_grad();
+            model.call(images);
+        });
+        var forwardMemory = probe.Peak();
+
+        PhaseTiming? train = null;
+        MemoryFigure? trainMemory = null;
+        if (settings.TrainStep)
+        {
+            model.train();
+            // The paper's optimiser; created after the model moved to its device.
+            using var optimizer = torch.optim.AdamW(model.parameters(), lr: 5e-5, weight_decay: 0.03);
+            var loss = new CrossEntropyLoss();
+            probe.StartPhase();
+            train = TimePhase("train step", settings, device, probe, progress, () =>
+            {
+                optimizer.zero_grad();
+                using var value = loss.Compute(new SegmentationOutput(model.call(images)), targets);
+                value.backward();
+                optimizer.step();
+                value.item<float>();
+            });
+            trainMemory = probe.Peak();
+        }
+
+        return new BenchmarkResult(
+            statistics.Model, DeviceText(device), DeviceName(device), torch.get_num_threads(), settings.Size, settings.Batch,
+            settings.Steps, settings.Warmup, statistics.Parameters, statistics.Flops.GFlops, statistics.Flops.GMacs,
+            forward, train, forwardMemory, trainMemory);
+    }
+
+    static PhaseTiming TimePhase(string name, BenchmarkSettings settings, Device device, MemoryProbe probe,
+                                 IProgressContext? progress, Action step)
+    {
+        var task = progress?.AddTask($"{settings.Model} {name}", settings.Warmup + settings.Steps);
+        var times = new List<double>(settings.Steps);
+        for (int i = 0; i < settings.Warmup + settings.Steps; i++)
+        {
+            Synchronize(device);
+            var clock = Stopwatch.StartNew();
+            using (torch.NewDisposeScope())
+            {
+                step();
+                Synchronize(device);
+            }
+            clock.Stop();
+            probe.Sample();
+            if (i >= settings.Warmup) times.Add(clock.Elapsed.TotalMilliseconds);
+            task?.Advance();
+            task?.Status(i < settings.Warmup ? "warm-up" : $"{clock.Elapsed.TotalMilliseconds:0} ms");
+        }
+        task?.Complete();
+        return PhaseTiming.Of(times, settings.Batch);
+    }
+
+    static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA) torch.cuda.synchronize(device);
+    }
+
+    static string DeviceText(Device device) => device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, device.index)}" : "cpu";
+
+    static string DeviceName(Device device)
+    {
+        if (device.type == DeviceType.CUDA)
+            return GpuInfo.List().FirstOrDefault(g => g.Index == Math.Max(0, device.index))?.Name ?? "CUDA GPU";
+        string? model = null;
+        try
+        {
+            model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return $"{model ?? "CPU"}, {Environment.ProcessorCount} logical CPUs";
+    }
+}

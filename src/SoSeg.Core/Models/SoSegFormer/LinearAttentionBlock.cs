@@ -1,0 +1,36 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SoSeg.Models.SoSegFormer;
+
+/// <summary>
+/// Pre-norm transformer block of MobileViTv2 on B x d x P x N: x + Attention(BN(x)), then
+/// x + FFN(BN(x)) with FFN = 1x1 conv d -> hidden, SiLU, 1x1 conv hidden -> d.
+/// </summary>
+public sealed class LinearAttentionBlock : nn.Module<Tensor, Tensor>
+{
+    readonly BatchNorm2d attention_norm;
+    readonly LinearSelfAttention attention;
+    readonly BatchNorm2d ffn_norm;
+    readonly Conv2d ffn_in;
+    readonly Conv2d ffn_out;
+
+    public LinearAttentionBlock(long dim, long ffnHidden, double bnEps) : base(nameof(LinearAttentionBlock))
+    {
+        attention_norm = nn.BatchNorm2d(dim, eps: bnEps);
+        attention = new LinearSelfAttention(dim);
+        ffn_norm = nn.BatchNorm2d(dim, eps: bnEps);
+        ffn_in = nn.Conv2d(dim, ffnHidden, 1);
+        ffn_out = nn.Conv2d(ffnHidden, dim, 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var y = x + attention.call(attention_norm.call(x));
+        var hidden = nn.functional.silu(ffn_in.call(ffn_norm.call(y)));
+        return (y + ffn_out.call(hidden)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,40 @@
+using SoSeg.Models.Analysis;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SoSeg.Models.SoSegFormer;
+
+/// <summary>
+/// Multi-head self-attention on token sequences B x N x d through
+/// <c>scaled_dot_product_attention</c> (fused kernels where libtorch has them); cost quadratic in N.
+/// </summary>
+public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor>
+{
+    readonly Linear qkv;
+    readonly Linear proj;
+    readonly long _heads;
+
+    public MultiHeadSelfAttention(long dim, long heads) : base(nameof(MultiHeadSelfAttention))
+    {
+        if (heads < 1 || dim % heads != 0)
+            throw new ArgumentException($"Multi-head attention: {heads} head(s) do not divide the attention width {dim}.");
+        _heads = heads;
+        qkv = nn.Linear(dim, 3 * dim);
+        proj = nn.Linear(dim, dim);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        long batch = x.shape[0], tokens = x.shape[1], dim = x.shape[2];
+        // B x N x 3d -> 3 x B x heads x N x d/heads
+        var qkvHeads = qkv.call(x).view(batch, tokens, 3, _heads, dim / _heads).permute(2, 0, 3, 1, 4);
+        var attended = nn.functional.scaled_dot_product_attention(qkvHeads[0], qkvHeads[1], qkvHeads[2]);
+        // Q K^T and (softmax) V: two B x heads x N x N x d/heads products.
+        FlopCounter.Add(FlopCounter.Operations.Attention, 2 * batch * tokens * tokens * dim);
+        var merged = attended.transpose(1, 2).reshape(batch, tokens, dim);
+        return proj.call(merged).MoveToOuterDisposeScope();
+    }
+}

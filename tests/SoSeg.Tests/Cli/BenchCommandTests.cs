@@ -1,0 +1,65 @@
+using System.Text.Json;
+using SoSeg.Cli;
+using SoSeg.Cli.Commands;
+using SoSeg.Models.Analysis;
+
+namespace SoSeg.Tests.Cli;
+
+public class BenchCommandTests
+{
+    [Fact]
+    public void Json_reports_timings_throughput_flops_and_cpu_peak_memory()
+    {
+        var (code, output, error) = CliHarness.Run(BenchCommand.Create(new ModelStatisticsCache(null)),
+            "bench", "--model", "sosegformer-s", "--size", "64", "--batch", "2", "--steps", "2", "--warmup", "1", "--device", "cpu", "--json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal("sosegformer-s", root.GetProperty("model").GetString());
+        Assert.Equal("cpu", root.GetProperty("device").GetString());
+        Assert.Equal(2_610_490, root.GetProperty("parameters").GetInt64());
+        Assert.True(root.GetProperty("gFlopsPerImage").GetDouble() > 0);
+        foreach (var phase in new[] { "forward", "trainStep" })
+        {
+            var timing = root.GetProperty(phase);
+            Assert.Equal(2, timing.GetProperty("stepsMs").GetArrayLength());
+            double median = timing.GetProperty("medianMs").GetDouble();
+            Assert.True(median > 0);
+            Assert.Equal(2 * 1000.0 / median, timing.GetProperty("imagesPerSecond").GetDouble(), 6);
+        }
+        var memory = root.GetProperty("trainPeakMemory");
+        Assert.True(memory.GetProperty("bytes").GetInt64() > 10_000_000);
+        Assert.Contains("VmHWM", memory.GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public void Text_output_names_the_phases_and_the_memory_source()
+    {
+        var (code, output, error) = CliHarness.Run(BenchCommand.Create(new ModelStatisticsCache(null)),
+            "bench", "--model", "sosegformer-s", "--size", "32", "--batch", "2", "--steps", "1", "--warmup", "0", "--device", "cpu", "--forward-only");
+        Assert.True(code == 0, error);
+        Assert.Contains("2,610,490 parameters", output);
+        Assert.Contains("forward ", output);
+        Assert.DoesNotContain("train step", output);
+        Assert.Contains("process RSS high-water mark", output);
+    }
+
+    [Fact]
+    public void Unknown_model_is_a_one_line_error_listing_the_known_ones()
+    {
+        var error = new StringWriter();
+        Assert.Equal(1, SosegCli.Run(["bench", "--model", "nope", "--device", "cpu"], new StringWriter(), error));
+        Assert.StartsWith("error: Unknown model 'nope'. Known models: ", error.ToString());
+        Assert.Contains("sosegformer-s", error.ToString());
+        Assert.DoesNotContain("   at ", error.ToString());
+    }
+
+    [Fact]
+    public void Bad_sizes_are_one_line_errors()
+    {
+        var (code, _, error) = CliHarness.Run(BenchCommand.Create(new ModelStatisticsCache(null)),
+            "bench", "--model", "sosegformer-s", "--batch", "0", "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: --batch must be positive, got 0.", error);
+    }
+}

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using SoSeg.Cli;
+
+namespace SoSeg.Tests.Cli;
+
+/// <summary>Runs one command (built by the test, e.g. with its own cache) the way the real root would, capturing output.</summary>
+static class CliHarness
+{
+    public static (int Code, string Out, string Err) Run(Command command, params string[] args)
+    {
+        var root = new RootCommand { command };
+        root.Options.Add(CommonOptions.NoProgress);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code;
+        try
+        {
+            code = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            code = CommandErrors.Report(e, error);
+        }
+        return (code, output.ToString(), error.ToString());
+    }
+}
