@@ -8,6 +8,7 @@ using TorchSharp;
 
 namespace SoSeg.Tests.Training;
 
+[Collection(SequentialCollection.Name)]
 public class TrainerTests
 {
     static TrainConfig TinyConfig(string data, int epochs = 2) => new()
