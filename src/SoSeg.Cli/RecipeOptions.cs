@@ -22,14 +22,20 @@ public sealed class RecipeOptions
     readonly Option<int?> _stepsPerEpoch = new("--steps-per-epoch") { Description = "Fixed number of steps per epoch (default: one pass over the training cases)." };
     readonly Option<bool> _noAugment = new("--no-augment") { Description = "Train on plain random crops, without the paper's augmentations." };
     readonly Option<bool> _elastic = new("--elastic") { Description = "Add elastic deformation to the augmentations." };
+    readonly Option<string> _scaleMode = new("--scale-mode") { Description = "Random rescale before cropping: crop (authors': short side = factor x crop), image (factor x the image's size; keeps tiny objects at native scale), off.", DefaultValueFactory = _ => Defaults.ScaleMode };
+    readonly Option<double[]> _scaleRange = new("--scale-range") { Description = "Smallest and largest random scale factor, e.g. --scale-range 0.5 1.5.", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
     readonly Option<string[]> _modelOption = new("--model-option") { Description = "Model option key=value (repeatable; see `soseg models`).", Arity = ArgumentArity.ZeroOrMore };
 
-    public RecipeOptions() => _loss.AcceptOnlyFromAmong("ce", "model");
+    public RecipeOptions()
+    {
+        _loss.AcceptOnlyFromAmong("ce", "model");
+        _scaleMode.AcceptOnlyFromAmong("crop", "image", "off");
+    }
 
     /// <summary>Adds every recipe option to a command.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _modelOption })
+        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _scaleMode, _scaleRange, _modelOption })
             command.Options.Add(option);
     }
 
@@ -51,5 +57,8 @@ public sealed class RecipeOptions
         StepsPerEpoch = parse.GetValue(_stepsPerEpoch),
         Augment = !parse.GetValue(_noAugment),
         Elastic = parse.GetValue(_elastic),
+        ScaleMode = parse.GetValue(_scaleMode)!,
+        ScaleMin = parse.GetValue(_scaleRange) is { Length: 2 } range ? range[0] : Defaults.ScaleMin,
+        ScaleMax = parse.GetValue(_scaleRange) is { Length: 2 } range2 ? range2[1] : Defaults.ScaleMax,
     };
 }

@@ -19,7 +19,8 @@ public static class BenchCommand
     /// <param name="cache">FLOP statistics cache (default: <see cref="ModelStatisticsCache.Default"/>); tests pass their own.</param>
     public static Command Create(ModelStatisticsCache? cache = null)
     {
-        var model = new Option<string>("--model") { Description = "Registered model name (see soseg models).", Required = true };
+        var model = new Option<string?>("--model") { Description = "Registered model name (see soseg models); optional with --augment." };
+        var augment = new Option<bool>("--augment") { Description = "Also time the paper's training augmentations (batched on the device) at --size and --batch, next to the model's training step." };
         var size = new Option<int>("--size") { Description = "Square input side.", DefaultValueFactory = _ => 512 };
         var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 4 };
         var steps = new Option<int>("--steps") { Description = "Timed steps per phase (figures are medians).", DefaultValueFactory = _ => 10 };
@@ -37,20 +38,31 @@ public static class BenchCommand
             "(forward, cross-entropy, backward, AdamW) times as medians after warm-up, images/s, and peak memory " +
             "(CPU: process RSS high-water mark; CUDA: device memory in use from NVML).")
         {
-            model, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions, device, noTf32, json,
+            model, augment, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions, device, noTf32, json,
         };
         command.SetAction(parse =>
         {
-            var settings = ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions);
+            bool withAugmentation = parse.GetValue(augment);
+            if (parse.GetValue(model) is null && !withAugmentation) throw new ArgumentException("Give --model NAME, --augment, or both.");
             var resolved = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
             var output = parse.InvocationConfiguration.Output;
             bool asJson = parse.GetValue(json);
             var progress = TextTable.IsInteractiveConsole(output) && !asJson
                 ? new Progress(parse.GetValue(CommonOptions.NoProgress))
                 : new Progress(disabled: true, plainOut: parse.InvocationConfiguration.Error);
-            var result = progress.Run(ctx => ModelBenchmark.Run(settings, resolved, ctx, cache ?? ModelStatisticsCache.Default));
-            if (asJson) output.WriteLine(JsonSerializer.Serialize(result, Json.Indented));
-            else Print(result, output);
+            BenchmarkResult? result = parse.GetValue(model) is null ? null
+                : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions),
+                                                         resolved, ctx, cache ?? ModelStatisticsCache.Default));
+            AugmentationBenchmarkResult? augmentation = withAugmentation
+                ? AugmentationBenchmark.Run(resolved, parse.GetValue(batch), repetitions: Math.Max(1, parse.GetValue(steps)), warmup: parse.GetValue(warmup),
+                    options: Augmentation.AugmentationOptions.Default with { CropSize = parse.GetValue(size) }, channels: parse.GetValue(channels))
+                : null;
+            if (asJson) output.WriteLine(JsonSerializer.Serialize(new { model = result, augmentation }, Json.Indented));
+            else
+            {
+                if (result is not null) Print(result, output);
+                if (augmentation is not null) PrintAugmentation(augmentation, result, output);
+            }
             return 0;
         });
         return command;
@@ -63,7 +75,7 @@ public static class BenchCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
-    static BenchmarkSettings ReadSettings(ParseResult parse, Option<string> model, Option<int> size, Option<int> batch,
+    static BenchmarkSettings ReadSettings(ParseResult parse, Option<string?> model, Option<int> size, Option<int> batch,
                                           Option<int> steps, Option<int> warmup, Option<int> channels, Option<int> classes,
                                           Option<bool> forwardOnly, Option<long> seed, Option<string[]> modelOptions) => new()
     {
@@ -90,6 +102,16 @@ public static class BenchCommand
         if (r.TrainStep is not null) o.WriteLine(Phase("train step", r.TrainStep, r.TrainPeakMemory, c));
         var source = r.TrainPeakMemory?.Source ?? r.ForwardPeakMemory?.Source;
         if (source is not null) o.WriteLine($"memory      {source}");
+    }
+
+    static void PrintAugmentation(AugmentationBenchmarkResult a, BenchmarkResult? model, TextWriter o)
+    {
+        var c = CultureInfo.InvariantCulture;
+        o.WriteLine($"augmentation {a.ImagesPerSecond.ToString("0.0", c)} images/s on {a.Device} (batch {a.BatchSize} of {a.SourceWidth}x{a.SourceHeight} -> {a.CropSize}x{a.CropSize}, " +
+                    $"{a.Channels} channel(s); median of {a.Repetitions}): {a.Transforms}");
+        if (model?.TrainStep is { } train)
+            o.WriteLine($"             {(a.ImagesPerSecond >= train.ImagesPerSecond ? "keeps up with" : "is SLOWER than")} the training step " +
+                        $"({train.ImagesPerSecond.ToString("0.00", c)} images/s): {(a.ImagesPerSecond / train.ImagesPerSecond).ToString("0.0", c)}x");
     }
 
     static string Phase(string name, PhaseTiming t, MemoryFigure? memory, IFormatProvider c) =>

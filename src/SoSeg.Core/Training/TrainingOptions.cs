@@ -39,6 +39,14 @@ public sealed record TrainingOptions
     public bool Augment { get; init; } = true;
     /// <summary>Adds elastic deformation to the augmentations (off in the paper's recipe as the authors' code runs it).</summary>
     public bool Elastic { get; init; }
+    /// <summary>
+    /// Random rescaling before the crop: "crop" (authors' code: the short side becomes factor x crop, so frames of any
+    /// size meet the network at a similar size), "image" (factor x the image's own size; keeps tiny objects at their
+    /// native scale when the crop is smaller than the frames) or "off".
+    /// </summary>
+    public string ScaleMode { get; init; } = "crop";
+    public double ScaleMin { get; init; } = 0.5;
+    public double ScaleMax { get; init; } = 1.5;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range (or an unknown model).</summary>
     public void Validate()
@@ -55,6 +63,7 @@ public sealed record TrainingOptions
         if (Folds < 1 || Fold < 0 || Fold >= Folds) throw new ArgumentException($"--fold {Fold} must be in [0, --folds {Folds}).");
         if (ValidateEvery < 1) throw new ArgumentException($"--validate-every must be at least 1 (got {ValidateEvery}).");
         if (StepsPerEpoch is < 1) throw new ArgumentException($"--steps-per-epoch must be at least 1 (got {StepsPerEpoch}).");
+        if (ScaleMode is not ("crop" or "image" or "off")) throw new ArgumentException($"--scale-mode must be crop, image or off (got '{ScaleMode}').");
         if (LoaderThreads < 1) throw new ArgumentException($"Loader threads must be at least 1 (got {LoaderThreads}).");
         ToAugmentationOptions().Validate();
     }
@@ -62,7 +71,11 @@ public sealed record TrainingOptions
     /// <summary>The augmentation settings these options stand for.</summary>
     public Augmentation.AugmentationOptions ToAugmentationOptions() =>
         Augment
-            ? Augmentation.AugmentationOptions.Default with { CropSize = CropSize, ElasticDeformation = Elastic }
+            ? Augmentation.AugmentationOptions.Default with
+            {
+                CropSize = CropSize, ElasticDeformation = Elastic,
+                RandomScale = ScaleMode != "off", ScaleRelativeToCrop = ScaleMode == "crop", ScaleMin = ScaleMin, ScaleMax = ScaleMax,
+            }
             : Augmentation.AugmentationOptions.CropOnly with { CropSize = CropSize };
     /// <summary>Threads for decoding images in the background while the model computes.</summary>
     public int LoaderThreads { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
