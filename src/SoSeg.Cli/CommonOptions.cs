@@ -28,6 +28,27 @@ public static class CommonOptions
         Description = "Disable TF32 matrix math on CUDA (on by default; no effect on CPU).",
     };
 
+    /// <summary>--layout auto|soseg|atlas|polypgen|images-masks for commands that open a dataset.</summary>
+    public static Option<string> Layout()
+    {
+        var option = new Option<string>("--layout")
+        {
+            Description = "Folder layout: auto, soseg, atlas, polypgen or images-masks.",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong("auto", "soseg", "atlas", "polypgen", "images-masks");
+        return option;
+    }
+
+    public static Data.Datasets.DatasetLayout ParseLayout(string text) => text switch
+    {
+        "soseg" => Data.Datasets.DatasetLayout.SoSeg,
+        "atlas" => Data.Datasets.DatasetLayout.Atlas,
+        "polypgen" => Data.Datasets.DatasetLayout.PolypGen,
+        "images-masks" => Data.Datasets.DatasetLayout.ImagesMasks,
+        _ => Data.Datasets.DatasetLayout.Auto,
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Print JSON instead of a table." };
 
     /// <summary>The --device value of the parsed command, or null when the command takes no device.</summary>

@@ -26,8 +26,11 @@ public sealed class RecipeOptions
     readonly Option<double[]> _scaleRange = new("--scale-range") { Description = "Smallest and largest random scale factor, e.g. --scale-range 0.5 1.5.", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
     readonly Option<string[]> _modelOption = new("--model-option") { Description = "Model option key=value (repeatable; see `soseg models`).", Arity = ArgumentArity.ZeroOrMore };
 
-    public RecipeOptions()
+    /// <param name="perModelOptions">Compare: --model-option may name a model (MODEL:key=value).</param>
+    public RecipeOptions(bool perModelOptions = false)
     {
+        if (perModelOptions)
+            _modelOption.Description = "Model option (repeatable): key=value for every model, or MODEL:key=value for one, e.g. unet:base-width=32.";
         _loss.AcceptOnlyFromAmong("ce", "model");
         _scaleMode.AcceptOnlyFromAmong("crop", "image", "off");
     }

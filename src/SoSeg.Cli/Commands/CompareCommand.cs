@@ -21,7 +21,7 @@ public static class CompareCommand
         var figureImages = new Option<int>("--figure-images") { Description = "Rows of the prediction picture (0: none).", DefaultValueFactory = _ => 4 };
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads libtorch may use (default: all cores)." };
-        var recipe = new RecipeOptions();
+        var recipe = new RecipeOptions(perModelOptions: true);
         var device = CommonOptions.Device();
         var noTf32 = CommonOptions.NoTf32();
         var command = new Command("compare", "Train and evaluate several models (x seeds) on one dataset with one recipe; write tables like the paper's Tables II/III (markdown + HTML, best per column highlighted) and a Fig. 3-style picture.")

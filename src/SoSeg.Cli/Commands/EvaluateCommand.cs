@@ -21,7 +21,8 @@ public static class EvaluateCommand
         var predictions = new Option<string?>("--predictions") { Description = "Folder of masks from any tool: <case>.png for images, <case>.nii.gz for volumes, holding the dataset's label values." };
         var binarise = new Option<bool>("--binarize") { Description = "With --predictions on a two-class dataset: values above half range are foreground (for 0/255 masks)." };
         var data = new Option<string?>("--data") { Description = "Dataset folder (default with --run: the run's dataset)." };
-        var subset = new Option<EvaluationSubset>("--subset") { Description = "test (default), val or train.", DefaultValueFactory = _ => EvaluationSubset.Test };
+        var subset = new Option<string>("--subset") { Description = "Cases to score: test, val (the run's validation split) or train.", DefaultValueFactory = _ => "test" };
+        subset.AcceptOnlyFromAmong("test", "val", "train");
         var fold = new Option<int>("--fold") { Description = "Fold for --subset val/train.", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Folder for metrics.json, metrics.md and per_image.csv (default: next to the run/checkpoint/predictions)." };
         var json = CommonOptions.Json();
@@ -46,7 +47,7 @@ public static class EvaluateCommand
             TrainConfig? runConfig = parse.GetValue(run) is { } runFolder ? TrainConfig.Read(new RunFolder(runFolder).Config) : null;
             string dataFolder = parse.GetValue(data) ?? runConfig?.Data ?? throw new ArgumentException("--data is required with --checkpoint and --predictions.");
             var dataset = SegmentationDataset.Open(dataFolder, runConfig?.Dataset ?? new DatasetOptions());
-            var evaluated = parse.GetValue(subset);
+            var evaluated = Enum.Parse<EvaluationSubset>(parse.GetValue(subset)!, ignoreCase: true);
             var items = DatasetEvaluation.SelectItems(dataset, evaluated, parse.GetValue(fold), runConfig?.Training.Folds ?? 1);
             var options = new EvaluationOptions { EmptyCase = parse.GetValue(emptyCase), DetectionMinIoU = parse.GetValue(detectionIoU) };
             options.Validate();

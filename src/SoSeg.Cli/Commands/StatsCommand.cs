@@ -12,12 +12,7 @@ public static class StatsCommand
     public static Command Create()
     {
         var data = new Argument<string>("DATA") { Description = "Dataset folder (SoSeg/nnU-Net, ATLAS, PolypGen or images/ + masks/ layout)." };
-        var layout = new Option<string>("--layout")
-        {
-            Description = "Folder layout: auto, soseg, atlas, polypgen or images-masks.",
-            DefaultValueFactory = _ => "auto",
-        };
-        layout.AcceptOnlyFromAmong("auto", "soseg", "atlas", "polypgen", "images-masks");
+        var layout = CommonOptions.Layout();
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Leave out volume slices without any labelled object (as a 2-D version of a volume dataset does)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the train/test hold-out when the layout has no test set.", DefaultValueFactory = _ => new DatasetOptions().SplitSeed };
         var testFraction = new Option<double>("--test-fraction") { Description = "Fraction held out for testing when the layout has no test set.", DefaultValueFactory = _ => new DatasetOptions().TestFraction };
@@ -33,7 +28,7 @@ public static class StatsCommand
         {
             var options = new DatasetOptions
             {
-                Layout = ParseLayout(parse.GetValue(layout)!),
+                Layout = CommonOptions.ParseLayout(parse.GetValue(layout)!),
                 DropEmptySlices = parse.GetValue(dropEmpty),
                 SplitSeed = parse.GetValue(seed),
                 TestFraction = parse.GetValue(testFraction),
@@ -55,15 +50,6 @@ public static class StatsCommand
         });
         return command;
     }
-
-    static DatasetLayout ParseLayout(string text) => text switch
-    {
-        "soseg" => DatasetLayout.SoSeg,
-        "atlas" => DatasetLayout.Atlas,
-        "polypgen" => DatasetLayout.PolypGen,
-        "images-masks" => DatasetLayout.ImagesMasks,
-        _ => DatasetLayout.Auto,
-    };
 
     /// <summary>Percent with three decimals, as Table I prints area ratios.</summary>
     static string Percent(double? ratio) => ratio is null ? "-" : $"{ratio.Value * 100:0.000}%";

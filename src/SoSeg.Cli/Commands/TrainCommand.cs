@@ -23,7 +23,7 @@ public static class TrainCommand
         var fold = new Option<int>("--fold") { Description = "Which fold to train (0-based).", DefaultValueFactory = _ => defaults.Fold };
         var valFraction = new Option<double>("--val-fraction") { Description = "Share of training cases used for validation by a single split.", DefaultValueFactory = _ => new DatasetOptions().ValidationFraction };
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
-        var layout = new Option<DatasetLayout>("--layout") { Description = "Dataset layout (default: detected).", DefaultValueFactory = _ => DatasetLayout.Auto };
+        var layout = CommonOptions.Layout();
         var valWindow = new Option<int?>("--val-window") { Description = "Sliding-window size for validation (default: the crop; larger is faster on whole small images)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads libtorch may use (default: all cores)." };
         var device = CommonOptions.Device();
@@ -55,7 +55,7 @@ public static class TrainCommand
                 Data = Path.GetFullPath(dataFolder),
                 Dataset = new DatasetOptions
                 {
-                    Layout = parse.GetValue(layout),
+                    Layout = CommonOptions.ParseLayout(parse.GetValue(layout)!),
                     DropEmptySlices = parse.GetValue(dropEmpty),
                     ValidationFraction = parse.GetValue(valFraction),
                 },
