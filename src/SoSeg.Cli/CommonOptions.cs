@@ -49,6 +49,14 @@ public static class CommonOptions
         _ => Data.Datasets.DatasetLayout.Auto,
     };
 
+    /// <summary>--model-option key=value (repeatable): options of the model, as `soseg models` lists them.</summary>
+    public static Option<string[]> ModelOptions(string? description = null) => new("--model-option")
+    {
+        Description = description ?? "A model option key=value (repeatable), e.g. --model-option attention=linear,linear,linear,mhsa. `soseg models` lists each model's options.",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Print JSON instead of a table." };
 
     /// <summary>The --device value of the parsed command, or null when the command takes no device.</summary>

@@ -24,13 +24,14 @@ public sealed class RecipeOptions
     readonly Option<bool> _elastic = new("--elastic") { Description = "Add elastic deformation to the augmentations." };
     readonly Option<string> _scaleMode = new("--scale-mode") { Description = "Random rescale before cropping: crop (authors': short side = factor x crop), image (factor x the image's size; keeps tiny objects at native scale), off.", DefaultValueFactory = _ => Defaults.ScaleMode };
     readonly Option<double[]> _scaleRange = new("--scale-range") { Description = "Smallest and largest random scale factor, e.g. --scale-range 0.5 1.5.", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
-    readonly Option<string[]> _modelOption = new("--model-option") { Description = "Model option key=value (repeatable; see `soseg models`).", Arity = ArgumentArity.ZeroOrMore };
+    readonly Option<string[]> _modelOption;
 
     /// <param name="perModelOptions">Compare: --model-option may name a model (MODEL:key=value).</param>
     public RecipeOptions(bool perModelOptions = false)
     {
-        if (perModelOptions)
-            _modelOption.Description = "Model option (repeatable): key=value for every model, or MODEL:key=value for one, e.g. unet:base-width=32.";
+        _modelOption = CommonOptions.ModelOptions(perModelOptions
+            ? "Model option (repeatable): key=value for every model, or MODEL:key=value for one, e.g. unet:base-width=32."
+            : null);
         _loss.AcceptOnlyFromAmong("ce", "model");
         _scaleMode.AcceptOnlyFromAmong("crop", "image", "off");
     }

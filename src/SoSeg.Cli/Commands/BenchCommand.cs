@@ -29,7 +29,7 @@ public static class BenchCommand
         var classes = new Option<int>("--classes") { Description = "Classes K, background included.", DefaultValueFactory = _ => 2 };
         var forwardOnly = new Option<bool>("--forward-only") { Description = "Time inference only, not the training step." };
         var seed = new Option<long>("--seed") { Description = "Seed of the weights and the random batch.", DefaultValueFactory = _ => 0 };
-        var modelOptions = ModelOptionsOption();
+        var modelOptions = CommonOptions.ModelOptions();
         var device = CommonOptions.Device();
         var noTf32 = CommonOptions.NoTf32();
         var json = CommonOptions.Json();
@@ -67,13 +67,6 @@ public static class BenchCommand
         });
         return command;
     }
-
-    /// <summary>--model-option key=value (repeatable): options of the model, as <c>soseg models</c> lists them.</summary>
-    public static Option<string[]> ModelOptionsOption() => new("--model-option")
-    {
-        Description = "A model option key=value (repeatable), e.g. --model-option attention=linear,linear,linear,mhsa. soseg models lists each model's options.",
-        AllowMultipleArgumentsPerToken = false,
-    };
 
     static BenchmarkSettings ReadSettings(ParseResult parse, Option<string?> model, Option<int> size, Option<int> batch,
                                           Option<int> steps, Option<int> warmup, Option<int> channels, Option<int> classes,

@@ -17,7 +17,7 @@ namespace SoSeg.Data;
 ///   labelsTs/CASE.png        (optional)
 /// </code>
 /// </summary>
-public sealed class DatasetManifest
+public sealed record DatasetManifest
 {
     public const string FileName = "dataset.json";
 

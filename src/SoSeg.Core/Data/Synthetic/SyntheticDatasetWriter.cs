@@ -73,17 +73,7 @@ internal static class SyntheticDatasetWriter
             if (progress is not null) lock (progressLock) progress.Advance();
         });
 
-        new DatasetManifest
-        {
-            Name = manifest.Name,
-            Description = manifest.Description,
-            Modality = manifest.Modality,
-            ChannelNames = manifest.ChannelNames,
-            Labels = manifest.Labels,
-            ColourMap = manifest.ColourMap,
-            NumTraining = trainCount,
-            NumTest = testCount,
-            FileEnding = ".png",
-        }.Write(Path.Combine(outputFolder, DatasetManifest.FileName));
+        (manifest with { NumTraining = trainCount, NumTest = testCount, FileEnding = ".png" })
+            .Write(Path.Combine(outputFolder, DatasetManifest.FileName));
     }
 }
