@@ -57,7 +57,11 @@ public static class BenchCommand
                 ? AugmentationBenchmark.Run(resolved, parse.GetValue(batch), repetitions: Math.Max(1, parse.GetValue(steps)), warmup: parse.GetValue(warmup),
                     options: Augmentation.AugmentationOptions.Default with { CropSize = parse.GetValue(size) }, channels: parse.GetValue(channels))
                 : null;
-            if (asJson) output.WriteLine(JsonSerializer.Serialize(new { model = result, augmentation }, Json.Indented));
+            // JSON: the model's result; with --augment, {model, augmentation}.
+            if (asJson)
+                output.WriteLine(augmentation is null
+                    ? JsonSerializer.Serialize(result, Json.Indented)
+                    : JsonSerializer.Serialize(new { model = result, augmentation }, Json.Indented));
             else
             {
                 if (result is not null) Print(result, output);
