@@ -33,6 +33,28 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void Augment_times_the_augmentations_next_to_the_training_step()
+    {
+        var (code, output, error) = CliHarness.Run(BenchCommand.Create(new ModelStatisticsCache(null)),
+            "bench", "--model", "sosegformer-s", "--augment", "--size", "32", "--batch", "2", "--steps", "1", "--warmup", "0", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("train step", output);
+        Assert.Contains("augmentation ", output);
+        Assert.Contains("the training step", output);
+
+        var alone = CliHarness.Run(BenchCommand.Create(new ModelStatisticsCache(null)),
+            "bench", "--augment", "--size", "32", "--batch", "2", "--steps", "1", "--warmup", "0", "--device", "cpu", "--json");
+        Assert.True(alone.Code == 0, alone.Err);
+        using var json = JsonDocument.Parse(alone.Out);
+        var augmentation = json.RootElement.GetProperty("augmentation");
+        Assert.True(augmentation.GetProperty("imagesPerSecond").GetDouble() > 0);
+        Assert.Equal(32, augmentation.GetProperty("cropSize").GetInt32());
+
+        var neither = CliHarness.Run(BenchCommand.Create(new ModelStatisticsCache(null)), "bench", "--device", "cpu");
+        Assert.Equal(1, neither.Code);
+    }
+
+    [Fact]
     public void Text_output_names_the_phases_and_the_memory_source()
     {
         var (code, output, error) = CliHarness.Run(BenchCommand.Create(new ModelStatisticsCache(null)),
