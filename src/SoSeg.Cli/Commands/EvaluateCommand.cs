@@ -66,8 +66,7 @@ public static class EvaluateCommand
             }
             else
             {
-                string checkpointPath = parse.GetValue(checkpoint) ?? (parse.GetValue(which) == "last"
-                    ? new RunFolder(parse.GetValue(run)!).LastCheckpoint : new RunFolder(parse.GetValue(run)!).BestCheckpoint);
+                string checkpointPath = parse.GetValue(checkpoint) ?? RunCheckpoint(new RunFolder(parse.GetValue(run)!), parse.GetValue(which)!, log);
                 var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
                 var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
                 DatasetEvaluation.CheckCompatible(info, dataset, checkpointPath);
@@ -95,5 +94,14 @@ public static class EvaluateCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The run's best (or last) checkpoint; a run without validation cases has no best, so last stands in.</summary>
+    static string RunCheckpoint(RunFolder run, string which, TextWriter log)
+    {
+        if (which == "last" || File.Exists(run.BestCheckpoint)) return which == "last" ? run.LastCheckpoint : run.BestCheckpoint;
+        if (!File.Exists(run.LastCheckpoint)) throw new SoSegException($"{run.Folder}: no checkpoints yet (checkpoints/best.ckpt, last.ckpt).");
+        log.WriteLine($"{run.BestCheckpoint} does not exist (the run had no validation cases); evaluating last.ckpt");
+        return run.LastCheckpoint;
     }
 }

@@ -92,6 +92,8 @@ public sealed class Trainer
 
         _log.WriteLine($"training {_options.Model} ({model.ParameterCount():N0} parameters) on {_device.type.ToString().ToLowerInvariant()} " +
                        $"for {_options.Epochs} epochs x {stepsPerEpoch} steps of {_options.BatchSize} ({_data.TrainIds.Count} training, {_data.ValidationIds.Count} validation cases), loss {loss.Name}");
+        if (_data.ValidationIds.Count == 0)
+            _log.WriteLine("no validation cases: best.ckpt is not kept; last.ckpt is written after every epoch.");
         var tensorBoard = torch.utils.tensorboard.SummaryWriter(_run.TensorBoardFolder);
 
         bool interrupted = false;

@@ -1,3 +1,4 @@
+using SoSeg.Models.Analysis;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -43,6 +44,9 @@ public sealed class AxialSelfAttention : nn.Module<Tensor, Tensor>
         var v = Tokens(value.call(x));                                   // B x L x (C * other)
         var attention = torch.bmm(q, k.transpose(1, 2)).sigmoid();       // B x L x L
         var attended = Untokens(torch.bmm(attention, v), x.shape);
+        // The two products have no layer of their own: report them to the FLOP counter (B L L (d_q + d_v) MACs).
+        long batch = q.shape[0], tokens = q.shape[1];
+        FlopCounter.Add(FlopCounter.Operations.Attention, batch * tokens * tokens * (q.shape[2] + v.shape[2]));
         return (gamma * attended + x).MoveToOuterDisposeScope();
     }
 
