@@ -79,7 +79,8 @@ public class UNetPlusPlusTests
         using var model = ModelRegistry.Create("unetpp", 3, 2);
         var weight = model.state_dict()["nodes.x0_4.conv1.weight"]; // 32 x 160 x 3 x 3, fan_in 1440
         // Keras he_normal (truncated at 2 sigma): std sqrt(2 / 1440) * 0.8796.
-        Assert.Equal(Math.Sqrt(2.0 / 1440) * 0.8796, weight.std().item<float>(), 3);
+        // 46,080 weights: the standard error of the std is ~1.1e-4; allow about 5 of them.
+        Assert.Equal(Math.Sqrt(2.0 / 1440) * 0.8796, weight.std().item<float>(), 0.0006);
         var head = model.state_dict()["heads.0.weight"];
         Assert.False(head[0].allclose(head[1]), "the two class filters of a head must differ");
     }
