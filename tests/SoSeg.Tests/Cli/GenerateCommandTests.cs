@@ -12,13 +12,7 @@ public sealed class GenerateCommandTests : IDisposable
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SosegCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.RunSoseg(args);
 
     [Fact]
     public void Generate_writes_a_dataset_and_summarises_it()

@@ -5,13 +5,7 @@ namespace SoSeg.Tests.Cli;
 
 public class InfoCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SosegCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.RunSoseg(args);
 
     [Fact]
     public void Info_json_reports_libtorch_2_10_and_the_cpu_device()

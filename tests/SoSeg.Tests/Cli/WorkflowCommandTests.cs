@@ -7,13 +7,7 @@ namespace SoSeg.Tests.Cli;
 /// <summary>The user's path through the CLI on a tiny dataset: train, evaluate, predict, compare.</summary>
 public class WorkflowCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SosegCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.RunSoseg(args);
 
     static readonly string[] TinyRecipe =
         ["--epochs", "2", "--batch", "2", "--crop", "32", "--lr", "3e-3", "--min-lr", "1e-4", "--no-progress", "--device", "cpu"];

@@ -45,15 +45,7 @@ public sealed class VolumeAssembler
         // Ignored pixels (255) become background in a written label volume.
         for (int i = 0; i < values.Length; i++)
             if (values[i] == LabelMap.Ignore) values[i] = 0;
-        var header = Geometry.Header.Clone();
-        header.DataType = NiftiDataType.UInt8;
-        header.BitPix = 8;
-        header.SclSlope = 1;
-        header.SclInter = 0;
-        header.CalMin = 0;
-        header.CalMax = 0;
-        header.Extensions = [];
-        header.BigEndian = false;
+        var header = Geometry.Header.CloneFor(NiftiDataType.UInt8);
         header.Dim = [3, Geometry.Size[0], Geometry.Size[1], Geometry.Size[2], 1, 1, 1, 1];
         header.Description = "SoSeg prediction";
         header.IntentCode = 1002; // NIFTI_INTENT_LABEL

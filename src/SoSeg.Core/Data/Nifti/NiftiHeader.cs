@@ -162,6 +162,24 @@ public sealed class NiftiHeader
     }
 
     /// <summary>A deep copy (arrays and extensions are not shared).</summary>
+    /// <summary>
+    /// A copy of this header's geometry (dim, affine, spacing, codes, description) for new voxel data of
+    /// <paramref name="dataType"/>: unscaled, no display range, no extensions, little-endian.
+    /// </summary>
+    public NiftiHeader CloneFor(NiftiDataType dataType)
+    {
+        var header = Clone();
+        header.DataType = dataType;
+        header.BitPix = (short)(8 * NiftiDataTypes.BytesPerVoxel(dataType));
+        header.SclSlope = 1;
+        header.SclInter = 0;
+        header.CalMin = 0;
+        header.CalMax = 0;
+        header.Extensions = [];
+        header.BigEndian = false;
+        return header;
+    }
+
     public NiftiHeader Clone()
     {
         var copy = (NiftiHeader)MemberwiseClone();

@@ -192,19 +192,7 @@ public sealed class NiftiImage
     }
 
     /// <summary>A copy of this image's header geometry (affine, spacing, codes, description) for a new image of another datatype and the same shape.</summary>
-    public NiftiHeader HeaderFor(NiftiDataType dataType)
-    {
-        var header = Header.Clone();
-        header.DataType = dataType;
-        header.BitPix = (short)(8 * NiftiDataTypes.BytesPerVoxel(dataType));
-        header.SclSlope = 1;
-        header.SclInter = 0;
-        header.CalMin = 0;
-        header.CalMax = 0;
-        header.Extensions = [];
-        header.BigEndian = false;
-        return header;
-    }
+    public NiftiHeader HeaderFor(NiftiDataType dataType) => Header.CloneFor(dataType);
 
     string Name => SourcePath ?? "NIfTI image";
 

@@ -8,7 +8,7 @@ namespace SoSeg.Models.Blocks;
 /// PraNet's partial decoder (Fan et al., MICCAI 2020; from CPD, Wu et al., CVPR 2019): aggregates the
 /// three deepest reduced features (strides 32, 16, 8, all <c>channels</c> wide) by multiplying upsampled
 /// deeper features into shallower ones and concatenating, and returns a K-channel global map at stride 8.
-/// PraNet uses conv-BN units; CaraNet reuses it with plain convs (<paramref name="batchNorm"/> = false).
+/// PraNet uses conv-BN units; CaraNet reuses it with plain convs (<c>batchNorm: false</c>).
 /// Upsampling is bilinear with aligned corners, as in the official <c>nn.Upsample</c>.
 /// </summary>
 public sealed class PartialDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>

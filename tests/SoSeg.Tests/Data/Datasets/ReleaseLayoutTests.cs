@@ -108,7 +108,7 @@ public class ReleaseLayoutTests
         Assert.Equal(item.Case.Group, sample.Origin.Group);
         Assert.StartsWith(item.Case.Group + "_", sample.Id);
         Assert.Equal(42, sample.Mask!.Count(v => v == 1));
-        Assert.All(sample.Mask, v => Assert.True(v is 0 or 1));
+        Assert.All(sample.Mask!, v => Assert.True(v is 0 or 1));
         Assert.Equal(3 * 24 * 32, sample.Image.Length);
     }
 

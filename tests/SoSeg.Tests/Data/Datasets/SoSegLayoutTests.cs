@@ -47,7 +47,7 @@ public class SoSegLayoutTests
         Assert.Equal(TestFiles.GreyPixels(12, 16).Select(v => v / 255f), sample.Image);
         Assert.Equal(6, sample.Mask!.Count(v => v == 1));
         Assert.Equal(8, sample.Mask!.Count(v => v == 2));
-        Assert.Equal(1, sample.Mask[2 * 16 + 2]);
+        Assert.Equal(1, sample.Mask![2 * 16 + 2]);
         Assert.Equal(2, sample.Mask[9 * 16 + 13]);
         Assert.EndsWith("s002_0000.png", sample.Origin.ImagePath);
         Assert.EndsWith("s002.png", sample.Origin.MaskPath);

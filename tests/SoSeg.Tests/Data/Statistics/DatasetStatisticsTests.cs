@@ -1,3 +1,4 @@
+using SoSeg.Tests.Cli;
 using System.Text.Json;
 using SoSeg.Cli;
 using SoSeg.Data.Datasets;
@@ -102,13 +103,7 @@ public class DatasetStatisticsTests
         Assert.Equal(all.All, labelled.All);
     }
 
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SosegCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.RunSoseg(args);
 
     [Fact]
     public void Stats_command_prints_a_table_one_row_and_per_class_rows()
