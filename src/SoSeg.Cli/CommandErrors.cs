@@ -13,6 +13,7 @@ public static class CommandErrors
     public static int Report(Exception e, TextWriter error)
     {
         if (e is System.Reflection.TargetInvocationException { InnerException: { } inner }) e = inner;
+        if (e is AggregateException aggregate) e = ParallelLoops.FirstCause(aggregate);
         bool debug = Environment.GetEnvironmentVariable("SOSEG_DEBUG") == "1";
         if (IsUserError(e))
         {

@@ -246,8 +246,8 @@ public sealed class Trainer
         int start = step * _options.BatchSize;
         int count = Math.Min(_options.BatchSize, order.Length - start);
         var samples = new Data.SegmentationSample[count];
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _options.LoaderThreads },
-            i => samples[i] = _data.Load(_data.TrainIds[order[start + i]]));
+        ParallelLoops.Run(() => Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _options.LoaderThreads },
+            i => samples[i] = _data.Load(_data.TrainIds[order[start + i]])));
         return (IReadOnlyList<Data.SegmentationSample>)samples;
     });
 }

@@ -110,6 +110,20 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_damaged_training_image_stops_training_with_its_name_not_an_aggregate_error()
+    {
+        using var folder = new TempFolder();
+        string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 4, test: 1);
+        string damaged = Path.Combine(data, "imagesTr", "spot_002_0000.png");
+        byte[] bytes = File.ReadAllBytes(damaged);
+        File.WriteAllBytes(damaged, bytes[..(bytes.Length / 2)]);
+        var config = TinyConfig(data, epochs: 1) with { Training = TinyConfig(data).Training with { Epochs = 1, LoaderThreads = 2 } };
+        var error = Assert.Throws<SoSegException>(() =>
+            TrainingSession.Start(config, new RunFolder(Path.Combine(folder.Path, "run")), TorchRuntime.Resolve(DeviceSpec.Cpu), Quiet, TextWriter.Null));
+        Assert.StartsWith(damaged + ": ", error.Message);
+    }
+
+    [Fact]
     public void Bad_options_are_refused_before_training()
     {
         using var folder = new TempFolder();

@@ -3,28 +3,39 @@ using SoSeg.Data.Images;
 namespace SoSeg.Data.Datasets;
 
 /// <summary>
-/// The plain layout of Kvasir-SEG, CVC-ClinicDB and most polyp sets: images/NAME.EXT with masks/NAME.EXT
-/// (also NAME_mask or NAME_segmentation, any image ending), either at the top or under train/ and test/.
-/// Without a dataset.json the masks are binary (thresholded at half range) and the channel count is the
-/// first image's.
+/// The plain layout of Kvasir-SEG, ETIS-Larib and most polyp sets: images/NAME.EXT with masks/NAME.EXT (also
+/// NAME_mask or NAME_segmentation, any image ending), either at the top or under train/ and test/; also the
+/// CVC-ClinicDB release, whose folders are "Original" and "Ground Truth" (TIFF or PNG). Without a dataset.json
+/// the masks are binary (thresholded at half range) and the channel count is the first image's.
 /// </summary>
 internal static class ImagesMasksLayout
 {
-    public static bool Looks(string root) =>
-        (Directory.Exists(Path.Combine(root, "images")) && Directory.Exists(Path.Combine(root, "masks")))
-        || (Directory.Exists(Path.Combine(root, "train", "images")) && Directory.Exists(Path.Combine(root, "train", "masks")));
+    /// <summary>Image and mask folder names, in the order they are looked for.</summary>
+    static readonly (string Images, string Masks)[] FolderPairs = [("images", "masks"), ("Original", "Ground Truth")];
+
+    public static bool Looks(string root) => PairIn(root) is not null || PairIn(Path.Combine(root, "train")) is not null;
+
+    static (string Images, string Masks)? PairIn(string folder)
+    {
+        foreach (var pair in FolderPairs)
+            if (Directory.Exists(Path.Combine(folder, pair.Images)) && Directory.Exists(Path.Combine(folder, pair.Masks))) return pair;
+        return null;
+    }
 
     public static DatasetDiscovery Discover(string root)
     {
         var cases = new List<DatasetCase>();
-        bool split = Directory.Exists(Path.Combine(root, "train", "images"));
+        bool split = PairIn(Path.Combine(root, "train")) is not null;
         if (split)
         {
             cases.AddRange(Pairs(Path.Combine(root, "train"), DatasetSubset.Train));
-            if (Directory.Exists(Path.Combine(root, "test", "images"))) cases.AddRange(Pairs(Path.Combine(root, "test"), DatasetSubset.Test));
+            string test = Path.Combine(root, "test");
+            if (PairIn(test) is not null) cases.AddRange(Pairs(test, DatasetSubset.Test));
+            else if (FolderPairs.Any(p => Directory.Exists(Path.Combine(test, p.Images))))
+                throw new SoSegException($"{test}: has images but no mask folder next to them (masks/ or \"Ground Truth\"/).");
         }
-        else if (Directory.Exists(Path.Combine(root, "images"))) cases.AddRange(Pairs(root, DatasetSubset.Train));
-        else throw new SoSegException($"{root}: expected images/ and masks/ (or train/images/ and train/masks/).");
+        else if (PairIn(root) is not null) cases.AddRange(Pairs(root, DatasetSubset.Train));
+        else throw new SoSegException($"{root}: expected images/ and masks/, Original/ and \"Ground Truth\"/ (CVC-ClinicDB), or either pair under train/.");
         LayoutFiles.CheckUniqueIds(cases, root);
 
         string manifestPath = Path.Combine(root, DatasetManifest.FileName);
@@ -48,9 +59,9 @@ internal static class ImagesMasksLayout
 
     static IEnumerable<DatasetCase> Pairs(string folder, DatasetSubset subset)
     {
-        string images = Path.Combine(folder, "images");
-        string masks = Path.Combine(folder, "masks");
-        if (!Directory.Exists(masks)) throw new SoSegException($"{folder}: masks/ is missing next to images/.");
+        var pair = PairIn(folder)!.Value;
+        string images = Path.Combine(folder, pair.Images);
+        string masks = Path.Combine(folder, pair.Masks);
         foreach (string image in LayoutFiles.Images(images))
         {
             string ending = LayoutFiles.EndingOf(image, LayoutFiles.ImageEndings)!;

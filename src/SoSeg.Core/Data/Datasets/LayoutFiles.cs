@@ -6,7 +6,7 @@ namespace SoSeg.Data.Datasets;
 internal static class LayoutFiles
 {
     /// <summary>Endings a 2-D image or mask may have, in the order masks are looked for.</summary>
-    public static readonly string[] ImageEndings = [".png", ".jpg", ".jpeg", ".bmp"];
+    public static readonly string[] ImageEndings = [".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"];
 
     /// <summary>Endings of NIfTI volumes.</summary>
     public static readonly string[] VolumeEndings = [".nii.gz", ".nii"];
@@ -27,7 +27,7 @@ internal static class LayoutFiles
     /// <summary>File name without the given ending.</summary>
     public static string Stem(string path, string ending) => Path.GetFileName(path)[..^ending.Length];
 
-    /// <summary>Image files (PNG, JPEG, BMP) of a folder.</summary>
+    /// <summary>Image files (PNG, JPEG, BMP, TIFF) of a folder.</summary>
     public static string[] Images(string folder) => Files(folder).Where(ImageReader.IsImagePath).ToArray();
 
     /// <summary>The first existing file among stem + suffix + ending, or null.</summary>

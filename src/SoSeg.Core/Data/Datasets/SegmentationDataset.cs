@@ -66,7 +66,7 @@ public sealed class SegmentationDataset
         return new SegmentationDataset(discovery, options, cases);
     }
 
-    /// <summary>The layout of <paramref name="folder"/>: SoSeg (dataset.json + imagesTr/), ATLAS (imN.nii.gz), PolypGen (data_Ck/), or images/ + masks/.</summary>
+    /// <summary>The layout of <paramref name="folder"/>: SoSeg (dataset.json + imagesTr/), ATLAS (imN.nii.gz), PolypGen (data_Ck/), or images/ + masks/ (Original/ + Ground Truth/).</summary>
     public static DatasetLayout DetectLayout(string folder)
     {
         if (AtlasLayout.FindDataFolder(folder) is not null) return DatasetLayout.Atlas;
@@ -74,7 +74,7 @@ public sealed class SegmentationDataset
         if (PolypGenLayout.FindDataFolder(folder) is not null) return DatasetLayout.PolypGen;
         if (ImagesMasksLayout.Looks(folder)) return DatasetLayout.ImagesMasks;
         throw new SoSegException($"{folder}: cannot tell the dataset layout. Expected one of: dataset.json + imagesTr/ + labelsTr/ (SoSeg/nnU-Net); " +
-                                 "imagesTr/imN.nii.gz + labelsTr/lbN.nii.gz (ATLAS); data_C1/images_C1/ + masks_C1/ (PolypGen); images/ + masks/ (Kvasir-SEG, CVC-ClinicDB).");
+                                 "imagesTr/imN.nii.gz + labelsTr/lbN.nii.gz (ATLAS); data_C1/images_C1/ + masks_C1/ (PolypGen); images/ + masks/ (Kvasir-SEG, ETIS-Larib); Original/ + \"Ground Truth\"/ (CVC-ClinicDB).");
     }
 
     /// <summary>The folder the cases were listed from (may be below the folder given to <see cref="Open"/>).</summary>

@@ -24,7 +24,7 @@ internal static partial class SoSegLayout
         string ending = manifest.FileEnding.StartsWith('.') ? manifest.FileEnding : "." + manifest.FileEnding;
         bool volumes = LayoutFiles.VolumeEndings.Any(e => e.Equals(ending, StringComparison.OrdinalIgnoreCase));
         if (!volumes && !LayoutFiles.ImageEndings.Any(e => e.Equals(ending, StringComparison.OrdinalIgnoreCase)))
-            throw new SoSegException($"{manifestPath}: file_ending \"{manifest.FileEnding}\" is not one of .png, .jpg, .bmp, .nii.gz, .nii.");
+            throw new SoSegException($"{manifestPath}: file_ending \"{manifest.FileEnding}\" is not one of {string.Join(", ", LayoutFiles.ImageEndings.Concat(LayoutFiles.VolumeEndings))}.");
         if (manifest.ColourMap is not null) LabelMap.ColourTable(manifest, manifestPath);
 
         string imagesTr = Path.Combine(root, "imagesTr");

@@ -3,18 +3,18 @@ using SkiaSharp;
 namespace SoSeg.Data.Images;
 
 /// <summary>
-/// Decodes PNG, JPEG and BMP files through SkiaSharp into intensities scaled to [0, 1] (channel-major C x H x W):
+/// Decodes PNG, JPEG, BMP and TIFF files (TIFF through <see cref="TiffTranscoder"/>) via SkiaSharp into intensities scaled to [0, 1] (channel-major C x H x W):
 /// grey files give one channel, colour files three (R, G, B; alpha is dropped). Damaged or truncated files
 /// fail with a <see cref="SoSegException"/> that names the file.
 /// </summary>
 public static class ImageReader
 {
     /// <summary>File endings read as 2-D images.</summary>
-    public static readonly IReadOnlyList<string> Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
+    public static readonly IReadOnlyList<string> Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"];
 
     static readonly float[] ByteToUnit = Enumerable.Range(0, 256).Select(i => i / 255f).ToArray();
 
-    /// <summary>True for .png, .jpg, .jpeg and .bmp (any case).</summary>
+    /// <summary>True for .png, .jpg, .jpeg, .bmp, .tif and .tiff (any case).</summary>
     public static bool IsImagePath(string path) =>
         Extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
@@ -59,18 +59,26 @@ public static class ImageReader
         return new DecodedImage(channels, height, width, result);
     }
 
-    internal static byte[] ReadBytes(string path)
+    /// <summary>The file's bytes; a TIFF file comes back as PNG bytes of its first page.</summary>
+    internal static byte[] ReadBytes(string path) => ReadBytes(path, out _);
+
+    /// <param name="tiff">The source facts when the file is a TIFF, else null.</param>
+    internal static byte[] ReadBytes(string path, out TiffTranscoder.Source? tiff)
     {
         if (!File.Exists(path)) throw new SoSegException($"{path}: file not found.");
         byte[] bytes = File.ReadAllBytes(path);
         if (bytes.Length == 0) throw new SoSegException($"{path}: empty file.");
+        tiff = null;
+        if (!TiffTranscoder.IsTiff(bytes)) return bytes;
+        bytes = TiffTranscoder.ToPng(bytes, path, out var source);
+        tiff = source;
         return bytes;
     }
 
     internal static SKCodec CreateCodec(SKData data, string path)
     {
         var codec = SKCodec.Create(data);
-        if (codec is null) throw new SoSegException($"{path}: not a readable PNG, JPEG or BMP image (unknown or damaged header).");
+        if (codec is null) throw new SoSegException($"{path}: not a readable PNG, JPEG, BMP or TIFF image (unknown or damaged header).");
         if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
         {
             codec.Dispose();

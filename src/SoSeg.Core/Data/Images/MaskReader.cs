@@ -20,13 +20,13 @@ public enum MaskEncoding
 /// </summary>
 public static class MaskReader
 {
-    /// <param name="path">PNG, BMP or JPEG file.</param>
+    /// <param name="path">PNG, BMP, TIFF or JPEG file.</param>
     /// <param name="encoding">How the file stores labels.</param>
     /// <param name="colourToValue">For <see cref="MaskEncoding.ColourCoded"/>: packed 0xRRGGBB -> label value.</param>
     /// <param name="foregroundValue">For <see cref="MaskEncoding.Threshold"/>: the label value of foreground pixels.</param>
     public static DecodedMask Read(string path, MaskEncoding encoding, IReadOnlyDictionary<int, byte>? colourToValue = null, byte foregroundValue = 1)
     {
-        byte[] bytes = ImageReader.ReadBytes(path);
+        byte[] bytes = ImageReader.ReadBytes(path, out var tiff);
         using var data = SKData.CreateCopy(bytes);
         using var codec = ImageReader.CreateCodec(data, path);
         int width = codec.Info.Width, height = codec.Info.Height;
@@ -36,25 +36,28 @@ public static class MaskReader
         {
             MaskEncoding.Threshold => Threshold(codec, channels, foregroundValue, path),
             MaskEncoding.ColourCoded => Colours(codec, colourToValue ?? throw new ArgumentNullException(nameof(colourToValue)), path, width),
-            _ => Values(codec, png, channels, path, width),
+            _ => Values(codec, tiff is null ? png : null, tiff, channels, path, width),
         };
         return new DecodedMask(height, width, values);
     }
 
-    static byte[] Values(SKCodec codec, PngInfo? png, int channels, string path, int width)
+    static byte[] Values(SKCodec codec, PngInfo? png, TiffTranscoder.Source? tiff, int channels, string path, int width)
     {
         if (ImageReader.IsJpeg(path) || codec.EncodedFormat == SKEncodedImageFormat.Jpeg)
             throw new SoSegException($"{path}: a JPEG mask cannot hold exact label values (lossy compression); store masks as PNG, or use a binary dataset where JPEG masks are thresholded.");
         if (png is { IsPalette: true }) return PaletteIndices(codec, png, path, width);
         if (png is { IsGrey: true, BitDepth: 16 })
             throw new SoSegException($"{path}: 16-bit grey mask; label masks must be 8-bit (values 0..254).");
+        if (tiff is { BitsPerSample: > 8 })
+            throw new SoSegException($"{path}: {tiff.Value.BitsPerSample}-bit TIFF mask; label masks must be 8-bit (values 0..254).");
         if (channels == 1)
         {
             byte[] grey = ImageReader.DecodeGrey(codec, path);
-            if (png is { IsGrey: true, BitDepth: < 8 })
+            int sourceBits = png is { IsGrey: true } ? png.BitDepth : tiff is { Grey: true } ? tiff.Value.BitsPerSample : 8;
+            if (sourceBits < 8)
             {
-                // Skia scales 1/2/4-bit samples to 0..255; undo it so a 1-bit mask of 0/1 stays 0/1.
-                int step = 255 / ((1 << png.BitDepth) - 1);
+                // Skia and LibTiff scale 1/2/4-bit samples to 0..255; undo it so a 1-bit mask of 0/1 stays 0/1.
+                int step = 255 / ((1 << sourceBits) - 1);
                 for (int i = 0; i < grey.Length; i++) grey[i] = (byte)(grey[i] / step);
             }
             return grey;

@@ -1,3 +1,4 @@
+using SoSeg.Runtime;
 using SoSeg.Data.Datasets;
 using SoSeg.Terminal;
 
@@ -33,7 +34,7 @@ public sealed record DatasetStatistics(string Dataset, DatasetLayout Layout, int
         var gate = new object();
         // Volumes are visited in order so each label volume is decoded once and then read from the cache.
         var options = new ParallelOptions { MaxDegreeOfParallelism = dataset.IsVolumetric ? 1 : Environment.ProcessorCount };
-        Parallel.ForEach(items, options,
+        ParallelLoops.Run(() => Parallel.ForEach(items, options,
             () => (Accumulator: new ObjectStatisticsAccumulator(dataset.Labels.Names), Labelled: 0L),
             (item, _, local) =>
             {
@@ -54,7 +55,7 @@ public sealed record DatasetStatistics(string Dataset, DatasetLayout Layout, int
                     total.Merge(local.Accumulator);
                     labelled += local.Labelled;
                 }
-            });
+            }));
         progress?.Complete();
         return new DatasetStatistics(dataset.Manifest.Name.Length > 0 ? dataset.Manifest.Name : Path.GetFileName(dataset.Root),
             dataset.Layout, train.Count, test.Count, labelled, total.All, total.PerClass);

@@ -1,3 +1,4 @@
+using SoSeg.Runtime;
 using SoSeg.IO;
 using SoSeg.Terminal;
 
@@ -57,7 +58,7 @@ internal static class SyntheticDatasetWriter
             Directory.CreateDirectory(Path.Combine(outputFolder, folder));
 
         var progressLock = new object();
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, index =>
+        ParallelLoops.Run(() => Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, index =>
         {
             var frame = render(CaseSeed(seed, index));
             if (frame.Mask.Length != frame.PixelCount)
@@ -71,7 +72,7 @@ internal static class SyntheticDatasetWriter
             AtomicFile.WriteAllBytes(Path.Combine(labels, $"{id}.png"),
                 SyntheticPng.Encode(frame.Mask, frame.Width, frame.Height, 1));
             if (progress is not null) lock (progressLock) progress.Advance();
-        });
+        }));
 
         (manifest with { NumTraining = trainCount, NumTest = testCount, FileEnding = ".png" })
             .Write(Path.Combine(outputFolder, DatasetManifest.FileName));

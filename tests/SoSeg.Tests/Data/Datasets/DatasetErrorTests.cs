@@ -206,7 +206,7 @@ public class DatasetErrorTests
     [InlineData("""{ "labels": { "background": 0, "cell": 1 } }""", "\"channel_names\" is missing")]
     [InlineData("""{ "channel_names": { "0": "grey" }, "labels": { "background": 0, "cell": "one" } }""", "label \"cell\" must map to one integer")]
     [InlineData("""{ "channel_names": { "0": "grey" }, "labels": { "background": 0, "cell": 1 }, "numTraining": 5 }""", "numTraining is 5 but imagesTr/ holds 2")]
-    [InlineData("""{ "channel_names": { "0": "grey" }, "labels": { "background": 0, "cell": 1 }, "file_ending": ".tif" }""", "file_ending \".tif\"")]
+    [InlineData("""{ "channel_names": { "0": "grey" }, "labels": { "background": 0, "cell": 1 }, "file_ending": ".gif" }""", "file_ending \".gif\"")]
     [InlineData("""{ "channel_names": { "0": "grey" }, "labels": { "background": 0, "cell": 1 }, "colour_map": { "background": [0, 0, 0] } }""", "colour_map has no colour for label(s) cell")]
     public void Invalid_dataset_json(string json, string problem)
     {

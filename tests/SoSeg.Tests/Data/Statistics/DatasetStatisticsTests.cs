@@ -1,9 +1,9 @@
-using SoSeg.Tests.Cli;
 using System.Text.Json;
 using SoSeg.Cli;
 using SoSeg.Data.Datasets;
 using SoSeg.Data.Images;
 using SoSeg.Data.Statistics;
+using SoSeg.Tests.Cli;
 using SoSeg.Tests.Data.Datasets;
 using SoSeg.Tests.TestData;
 
@@ -141,5 +141,19 @@ public class DatasetStatisticsTests
         Assert.Equal(1, code);
         Assert.StartsWith($"error: {temp.Path}: cannot tell the dataset layout", error);
         Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void Stats_command_names_a_damaged_mask_in_one_line()
+    {
+        using var temp = new TempFolder();
+        string data = MakeDataset(temp);
+        string mask = Path.Combine(data, "labelsTr", "b.png");
+        byte[] bytes = File.ReadAllBytes(mask);
+        File.WriteAllBytes(mask, bytes[..(bytes.Length - 20)]);
+        var (code, _, error) = Run("stats", data, "--no-progress");
+        Assert.Equal(1, code);
+        Assert.StartsWith($"error: {mask}: ", error);
+        Assert.DoesNotContain("AggregateException", error);
     }
 }

@@ -1,0 +1,113 @@
+using BitMiracle.LibTiff.Classic;
+using SkiaSharp;
+
+namespace SoSeg.Data.Images;
+
+/// <summary>
+/// Reads TIFF files (CVC-ClinicDB ships its frames and masks as .tif) through LibTiff.NET and hands them on
+/// as PNG bytes, so the rest of the image code decodes one kind of file. LibTiff's RGBA interface covers every
+/// photometric interpretation and compression of baseline TIFF; samples of more than 8 bits come out scaled
+/// to 8 bits. Only the first page of a multi-page file is read.
+/// </summary>
+public static class TiffTranscoder
+{
+    /// <summary>The facts of the source file that the PNG does not carry.</summary>
+    public readonly record struct Source(int BitsPerSample, bool Grey, int Pages);
+
+    [ThreadStatic] static string? lastError;
+    static readonly object HandlerLock = new();
+    static bool handlerInstalled;
+
+    /// <summary>True when the bytes start like a TIFF or BigTIFF file (II*\0, MM\0*, II+\0, MM\0+).</summary>
+    public static bool IsTiff(ReadOnlySpan<byte> bytes) =>
+        bytes.Length >= 4
+        && ((bytes[0] == 'I' && bytes[1] == 'I' && bytes[2] is 42 or 43 && bytes[3] == 0)
+            || (bytes[0] == 'M' && bytes[1] == 'M' && bytes[2] == 0 && bytes[3] is 42 or 43));
+
+    /// <summary>Decodes the first page of a TIFF file and encodes it as a grey (one-channel source) or RGBA PNG.</summary>
+    public static byte[] ToPng(byte[] tiff, string path, out Source source)
+    {
+        InstallErrorHandler();
+        lastError = null;
+        using var stream = new MemoryStream(tiff, writable: false);
+        using var image = Tiff.ClientOpen(path, "r", stream, new TiffStream())
+            ?? throw new SoSegException($"{path}: not a readable TIFF image ({lastError ?? "damaged header"}).");
+        int width = FieldInt(image, TiffTag.IMAGEWIDTH, 0);
+        int height = FieldInt(image, TiffTag.IMAGELENGTH, 0);
+        if (width <= 0 || height <= 0) throw new SoSegException($"{path}: TIFF image has no pixels ({width} x {height}).");
+        if ((long)width * height > 1L << 28) throw new SoSegException($"{path}: TIFF image of {width} x {height} is too large.");
+        int bits = FieldInt(image, TiffTag.BITSPERSAMPLE, 1);
+        var photometric = (Photometric)FieldInt(image, TiffTag.PHOTOMETRIC, (int)Photometric.MINISBLACK);
+        bool grey = photometric is Photometric.MINISBLACK or Photometric.MINISWHITE;
+        source = new Source(bits, grey, image.NumberOfDirectories());
+
+        var raster = new int[width * height];
+        bool ok;
+        try
+        {
+            ok = image.ReadRGBAImageOriented(width, height, raster, Orientation.TOPLEFT, stopOnError: true);
+        }
+        catch (Exception e) when (e is not SoSegException)
+        {
+            throw new SoSegException($"{path}: damaged TIFF image data ({e.Message}).");
+        }
+        if (!ok) throw new SoSegException($"{path}: cannot decode the TIFF image ({lastError ?? "truncated or unsupported data"}).");
+
+        var info = new SKImageInfo(width, height, grey ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var bitmap = new SKBitmap(info);
+        var pixels = bitmap.GetPixelSpan();
+        if (grey)
+            for (int i = 0; i < raster.Length; i++) pixels[i] = (byte)Tiff.GetR(raster[i]);
+        else
+            for (int i = 0, j = 0; i < raster.Length; i++, j += 4)
+            {
+                pixels[j] = (byte)Tiff.GetR(raster[i]);
+                pixels[j + 1] = (byte)Tiff.GetG(raster[i]);
+                pixels[j + 2] = (byte)Tiff.GetB(raster[i]);
+                pixels[j + 3] = (byte)Tiff.GetA(raster[i]);
+            }
+        using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
+    static int FieldInt(Tiff image, TiffTag tag, int fallback)
+    {
+        var value = image.GetField(tag);
+        return value is { Length: > 0 } ? value[0].ToInt() : fallback;
+    }
+
+    // LibTiff.NET prints errors and warnings to the console by default; keep them as the message of our exception instead.
+    static void InstallErrorHandler()
+    {
+        if (handlerInstalled) return;
+        lock (HandlerLock)
+        {
+            if (handlerInstalled) return;
+            Tiff.SetErrorHandler(new QuietHandler());
+            handlerInstalled = true;
+        }
+    }
+
+    sealed class QuietHandler : TiffErrorHandler
+    {
+        public override void ErrorHandler(Tiff tif, string method, string format, params object[] args) =>
+            lastError ??= Format(tif, format, args);
+
+        public override void ErrorHandlerExt(Tiff tif, object clientData, string method, string format, params object[] args) =>
+            lastError ??= Format(tif, format, args);
+
+        public override void WarningHandler(Tiff tif, string method, string format, params object[] args) { }
+
+        public override void WarningHandlerExt(Tiff tif, object clientData, string method, string format, params object[] args) { }
+
+        // LibTiff puts the file name first in many messages; our message names the file already.
+        static string Format(Tiff? tif, string format, object[] args)
+        {
+            string message;
+            try { message = args.Length > 0 ? string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args) : format; }
+            catch (FormatException) { message = format; }
+            if (tif?.FileName() is { Length: > 0 } name && message.StartsWith(name + ": ", StringComparison.Ordinal)) message = message[(name.Length + 2)..];
+            return message;
+        }
+    }
+}
