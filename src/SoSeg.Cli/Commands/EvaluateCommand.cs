@@ -17,7 +17,7 @@ public static class EvaluateCommand
         var run = new Option<string?>("--run") { Description = "Run folder: evaluates its best checkpoint (see --which) on the run's dataset unless --data is given." };
         var which = new Option<string>("--which") { Description = "Checkpoint of the run: best or last.", DefaultValueFactory = _ => "best" };
         which.AcceptOnlyFromAmong("best", "last");
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "A .ckpt file." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "A .ckpt file, or a run folder (its best checkpoint)." };
         var predictions = new Option<string?>("--predictions") { Description = "Folder of masks from any tool: <case>.png for images, <case>.nii.gz for volumes, holding the dataset's label values." };
         var binarise = new Option<bool>("--binarize") { Description = "With --predictions on a two-class dataset: values above half range are foreground (for 0/255 masks)." };
         var data = new Option<string?>("--data") { Description = "Dataset folder (default with --run: the run's dataset)." };
@@ -66,7 +66,8 @@ public static class EvaluateCommand
             }
             else
             {
-                string checkpointPath = parse.GetValue(checkpoint) ?? RunCheckpoint(new RunFolder(parse.GetValue(run)!), parse.GetValue(which)!, log);
+                string checkpointPath = parse.GetValue(checkpoint) is { } given ? RunFolder.CheckpointOf(given, log)
+                    : new RunFolder(parse.GetValue(run)!).ChooseCheckpoint(parse.GetValue(which)!, log);
                 var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
                 var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
                 DatasetEvaluation.CheckCompatible(info, dataset, checkpointPath);
@@ -94,14 +95,5 @@ public static class EvaluateCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>The run's best (or last) checkpoint; a run without validation cases has no best, so last stands in.</summary>
-    static string RunCheckpoint(RunFolder run, string which, TextWriter log)
-    {
-        if (which == "last" || File.Exists(run.BestCheckpoint)) return which == "last" ? run.LastCheckpoint : run.BestCheckpoint;
-        if (!File.Exists(run.LastCheckpoint)) throw new SoSegException($"{run.Folder}: no checkpoints yet (checkpoints/best.ckpt, last.ckpt).");
-        log.WriteLine($"{run.BestCheckpoint} does not exist (the run had no validation cases); evaluating last.ckpt");
-        return run.LastCheckpoint;
     }
 }

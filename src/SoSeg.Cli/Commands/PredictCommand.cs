@@ -12,7 +12,7 @@ public static class PredictCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A .ckpt file (e.g. RUN/checkpoints/best.ckpt).", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A .ckpt file (e.g. RUN/checkpoints/best.ckpt), or a run folder (its best checkpoint).", Required = true };
         var input = new Option<string>("--input") { Description = "An image (.png/.jpg/.bmp), a volume (.nii/.nii.gz) or a folder of them; CASE_0000, CASE_0001... are channels of one case.", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for the predicted masks.", Required = true };
         var probabilities = new Option<bool>("--probabilities") { Description = "Also write per-class probability maps (PNG x255 for images, float32 NIfTI for volumes)." };
@@ -31,7 +31,7 @@ public static class PredictCommand
             var log = parse.InvocationConfiguration.Output;
             var inputs = InputPredictor.FindInputs(parse.GetValue(input)!);
             var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
-            var (model, info) = Checkpoint.LoadModel(parse.GetValue(checkpoint)!, torchDevice);
+            var (model, info) = Checkpoint.LoadModel(RunFolder.CheckpointOf(parse.GetValue(checkpoint)!, log), torchDevice);
             var predictor = new SegmentationPredictor(model, torchDevice, new PredictionOptions
             {
                 WindowSize = parse.GetValue(window) ?? info.CropSize,

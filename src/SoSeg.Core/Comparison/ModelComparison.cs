@@ -94,7 +94,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
 
         string evaluationFolder = EvaluationFolder(run);
         string metricsPath = Path.Combine(evaluationFolder, "metrics.json");
-        string checkpoint = File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : run.LastCheckpoint;
+        string checkpoint = run.ChooseCheckpoint();
         EvaluationReport report;
         long parameters;
         if (File.Exists(metricsPath) && File.GetLastWriteTimeUtc(metricsPath) >= File.GetLastWriteTimeUtc(checkpoint))
@@ -224,7 +224,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
         }
         foreach (var run in firstRuns)
         {
-            string checkpoint = File.Exists(run.Run.BestCheckpoint) ? run.Run.BestCheckpoint : run.Run.LastCheckpoint;
+            string checkpoint = run.Run.ChooseCheckpoint();
             var (network, _) = Checkpoint.LoadModel(checkpoint, device);
             var predictor = new SegmentationPredictor(network, device, options.Prediction);
             for (int i = 0; i < samples.Count; i++)

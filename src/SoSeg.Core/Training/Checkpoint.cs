@@ -121,6 +121,7 @@ public static class Checkpoint
 
     static ZipArchive Open(string path)
     {
+        if (Directory.Exists(path)) throw new SoSegException($"{path}: is a folder, not a checkpoint file (a run's checkpoints are in {Path.Combine(path, "checkpoints")}).");
         if (!File.Exists(path)) throw new SoSegException($"{path}: checkpoint not found.");
         try { return ZipFile.OpenRead(path); }
         catch (InvalidDataException) { throw new SoSegException($"{path}: not a SoSeg checkpoint (not a zip file, or truncated)."); }

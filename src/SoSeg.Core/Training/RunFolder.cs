@@ -23,6 +23,27 @@ public sealed class RunFolder(string folder)
     public string TensorBoardFolder => Path.Combine(Folder, "tensorboard");
     public string CurvePng => Path.Combine(Folder, "training-curves.png");
 
+    /// <summary>
+    /// The checkpoint to use from this run: <paramref name="which"/> "best" or "last". A run without validation
+    /// cases has no best, so last stands in (said on <paramref name="log"/>).
+    /// </summary>
+    public string ChooseCheckpoint(string which = "best", TextWriter? log = null)
+    {
+        if (which == "last" || File.Exists(BestCheckpoint))
+        {
+            string chosen = which == "last" ? LastCheckpoint : BestCheckpoint;
+            if (!File.Exists(chosen)) throw new SoSegException($"{Folder}: no checkpoints yet ({chosen} is missing).");
+            return chosen;
+        }
+        if (!File.Exists(LastCheckpoint)) throw new SoSegException($"{Folder}: no checkpoints yet (checkpoints/best.ckpt, last.ckpt).");
+        log?.WriteLine($"{BestCheckpoint} does not exist (the run had no validation cases); using last.ckpt");
+        return LastCheckpoint;
+    }
+
+    /// <summary>A .ckpt file as given, or the chosen checkpoint of a run folder.</summary>
+    public static string CheckpointOf(string fileOrRunFolder, TextWriter? log = null) =>
+        Directory.Exists(fileOrRunFolder) ? new RunFolder(fileOrRunFolder).ChooseCheckpoint("best", log) : fileOrRunFolder;
+
     /// <summary>True when a finished or interrupted run already lives here.</summary>
     public bool HasRun => File.Exists(Config);
 

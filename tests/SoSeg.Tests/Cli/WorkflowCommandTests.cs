@@ -31,7 +31,8 @@ public class WorkflowCommandTests
         Assert.True(File.Exists(Path.Combine(run, "evaluation-test-best", "per_image.csv")));
 
         string predictions = Path.Combine(folder.Path, "predictions");
-        var predict = Run("predict", "--checkpoint", Path.Combine(run, "checkpoints", "best.ckpt"), "--input", Path.Combine(data, "imagesTs"),
+        // A run folder stands for its best checkpoint.
+        var predict = Run("predict", "--checkpoint", run, "--input", Path.Combine(data, "imagesTs"),
                           "--out", predictions, "--overlays", "--no-progress", "--device", "cpu");
         Assert.True(predict.Code == 0, predict.Err);
         Assert.Contains("2 prediction(s)", predict.Out);

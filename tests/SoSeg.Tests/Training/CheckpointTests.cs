@@ -54,4 +54,27 @@ public class CheckpointTests
         Assert.Contains("do not fit", mismatch.Message);
         Assert.Throws<SoSegException>(() => Checkpoint.LoadOptimizer(path, optim.AdamW(other.parameters())));
     }
+
+    [Fact]
+    public void A_run_folder_gives_its_best_checkpoint_else_its_last_and_a_bare_folder_is_named()
+    {
+        using var folder = new TempFolder();
+        var model = ModelRegistry.Create("unet", 1, 3, ModelOptions.Parse(["base-width=4"]));
+        var run = new RunFolder(folder.File("run"));
+        Assert.Contains("no checkpoints yet", Assert.Throws<SoSegException>(() => run.ChooseCheckpoint()).Message);
+
+        Directory.CreateDirectory(run.CheckpointFolder);
+        Checkpoint.Save(run.LastCheckpoint, model, Info);
+        var log = new StringWriter();
+        Assert.Equal(run.LastCheckpoint, RunFolder.CheckpointOf(run.Folder, log));
+        Assert.Contains("no validation cases", log.ToString());
+
+        Checkpoint.Save(run.BestCheckpoint, model, Info);
+        Assert.Equal(run.BestCheckpoint, RunFolder.CheckpointOf(run.Folder));
+        Assert.Equal(run.LastCheckpoint, run.ChooseCheckpoint("last"));
+        Assert.Equal(run.BestCheckpoint, RunFolder.CheckpointOf(run.BestCheckpoint));
+
+        var error = Assert.Throws<SoSegException>(() => Checkpoint.LoadModel(run.CheckpointFolder, TorchRuntime.Resolve(DeviceSpec.Cpu)));
+        Assert.StartsWith(run.CheckpointFolder + ": is a folder", error.Message);
+    }
 }
