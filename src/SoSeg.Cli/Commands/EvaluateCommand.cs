@@ -18,7 +18,7 @@ public static class EvaluateCommand
         var which = new Option<string>("--which") { Description = "Checkpoint of the run: best or last.", DefaultValueFactory = _ => "best" };
         which.AcceptOnlyFromAmong("best", "last");
         var checkpoint = new Option<string?>("--checkpoint") { Description = "A .ckpt file, or a run folder (its best checkpoint)." };
-        var predictions = new Option<string?>("--predictions") { Description = "Folder of masks from any tool: <case>.png for images, <case>.nii.gz for volumes, holding the dataset's label values." };
+        var predictions = new Option<string?>("--predictions") { Description = "Folder of masks from any tool: <case>.png (or .jpg/.bmp/.tif) for images, <case>.nii.gz for volumes, holding the dataset's label values." };
         var binarise = new Option<bool>("--binarize") { Description = "With --predictions on a two-class dataset: values above half range are foreground (for 0/255 masks)." };
         var data = new Option<string?>("--data") { Description = "Dataset folder (default with --run: the run's dataset)." };
         var subset = new Option<string>("--subset") { Description = "Cases to score: test, val (the run's validation split) or train.", DefaultValueFactory = _ => "test" };
