@@ -41,10 +41,7 @@ public sealed record DatasetManifest
 
     public static DatasetManifest Read(string path)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new SoSegException($"{path}: not valid JSON ({e.Message})."); }
-        if (root is not JsonObject json) throw new SoSegException($"{path}: expected a JSON object.");
+        if (JsonFile.Parse(path) is not JsonObject json) throw new SoSegException($"{path}: expected a JSON object.");
 
         var channels = new List<string>();
         if (json["channel_names"] is JsonObject channelObject)

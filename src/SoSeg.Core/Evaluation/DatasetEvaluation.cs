@@ -74,13 +74,13 @@ public static class DatasetEvaluation
         if (binarise && dataset.NumClasses != 2)
             throw new SoSegException($"--binarize only applies to two-class datasets; {dataset.Root} has {dataset.NumClasses} classes.");
         var evaluator = new SegmentationEvaluator(dataset.Labels.Names, options);
-        var volumes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        (string Id, VolumeGeometry Geometry, byte[] Classes)? volume = null;
         foreach (var item in items)
         {
             var (truth, height, width) = dataset.LoadMask(item);
             if (truth is null) throw new SoSegException($"{item.Origin.ImagePath}: case {item.Id} has no ground-truth mask to evaluate against.");
             byte[] predicted = item.Case.IsVolume
-                ? PredictedSlice(dataset, item, predictionsFolder, volumes, height, width)
+                ? PredictedSlice(dataset, item, predictionsFolder, ref volume, height, width)
                 : PredictedImage(dataset, item, predictionsFolder, binarise, height, width);
             evaluator.Add(item.Id, predicted, truth, height, width, group: item.Origin.Group);
             progress?.Advance();
@@ -100,31 +100,25 @@ public static class DatasetEvaluation
         return mask.Values;
     }
 
-    static byte[] PredictedSlice(SegmentationDataset dataset, DatasetItem item, string folder, Dictionary<string, byte[]> volumes, int height, int width)
+    static byte[] PredictedSlice(SegmentationDataset dataset, DatasetItem item, string folder, ref (string Id, VolumeGeometry Geometry, byte[] Classes)? volume,
+        int height, int width)
     {
-        var geometry = dataset.GetGeometry(item.Case);
-        if (!volumes.TryGetValue(item.Case.Id, out var classes))
+        // Slices come volume by volume: keep one decoded volume.
+        if (volume is not { } current || current.Id != item.Case.Id)
         {
-            volumes.Clear(); // slices come volume by volume: keep one decoded volume
+            var geometry = dataset.GetGeometry(item.Case);
             string path = FindPrediction(folder, item.Case.Id, LayoutFiles.VolumeEndings);
             var image = NiftiReader.Read(path);
-            var predicted = VolumeGeometry.Read(path);
+            var predicted = new VolumeGeometry(image.Header, path);
             if (!predicted.SameGrid(geometry))
                 throw new SoSegException($"{path}: prediction grid {string.Join(" x ", predicted.Size)} differs from the image's {string.Join(" x ", geometry.Size)} (or its affine does).");
-            var values = image.ToFloat();
-            classes = new byte[values.Length];
-            for (int i = 0; i < values.Length; i++)
-            {
-                float v = values[i];
-                if (v is < 0 or > 255 || v != MathF.Round(v))
-                    throw new SoSegException($"{path}: voxel value {v} is not a label value (whole numbers 0-255 expected).");
-                classes[i] = (byte)v;
-            }
+            var classes = SegmentationDataset.LabelValues(image, path);
             dataset.Labels.ToClassesInPlace(classes, path);
-            volumes[item.Case.Id] = classes;
+            current = (item.Case.Id, geometry, classes);
+            volume = current;
         }
         var slice = new byte[height * width];
-        geometry.ExtractSlice<byte>(classes, item.SliceIndex!.Value, slice);
+        current.Geometry.ExtractSlice<byte>(current.Classes, item.SliceIndex!.Value, slice);
         return slice;
     }
 

@@ -7,27 +7,13 @@ namespace SoSeg.IO;
 public static class AtomicFile
 {
     /// <summary>Writes through a stream callback, then moves the finished file into place.</summary>
-    public static void Write(string path, Action<Stream> write)
-    {
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+    public static void Write(string path, Action<Stream> write) =>
+        Replace(path, full => $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp", temp =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { }
-            throw;
-        }
-    }
+            using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            write(stream);
+            stream.Flush(flushToDisk: true);
+        });
 
     public static void WriteAllText(string path, string text) =>
         Write(path, s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true); w.Write(text); });
@@ -39,16 +25,25 @@ public static class AtomicFile
     }
 
     /// <summary>For libraries that only write to a path (TorchSharp save, ScottPlot): let them write a temporary path, then move it.</summary>
-    public static void WriteVia(string path, Action<string> writeToPath)
+    public static void WriteVia(string path, Action<string> writeToPath) =>
+        // The temporary name keeps the extension: such libraries choose the format by it.
+        Replace(path, full => $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}", temp =>
+        {
+            writeToPath(temp);
+            using var handle = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite);
+            handle.Flush(flushToDisk: true);
+        });
+
+    /// <summary>Writes (and flushes) a temporary file named by <paramref name="tempName"/> next to the target, then renames it over the target; a failure deletes it.</summary>
+    static void Replace(string path, Func<string, string> tempName, Action<string> writeTemp)
     {
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
+        string temp = Path.Combine(folder, tempName(full));
         try
         {
-            writeToPath(temp);
-            using (var handle = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite)) handle.Flush(flushToDisk: true);
+            writeTemp(temp);
             File.Move(temp, full, overwrite: true);
         }
         catch

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using SoSeg.IO;
 
 namespace SoSeg.Data.Datasets;
 
@@ -62,9 +62,7 @@ internal static partial class AtlasLayout
         foreach (string candidate in new[] { Path.Combine(folder, DatasetManifest.FileName), Path.Combine(root, DatasetManifest.FileName) }.Distinct())
         {
             if (!File.Exists(candidate)) continue;
-            JsonNode? json;
-            try { json = JsonNode.Parse(File.ReadAllText(candidate)); }
-            catch (JsonException e) { throw new SoSegException($"{candidate}: not valid JSON ({e.Message})."); }
+            var json = JsonFile.Parse(candidate);
             if (json is JsonObject o && o.ContainsKey("channel_names")) return (DatasetManifest.Read(candidate), candidate);
             if (json is JsonObject decathlon && decathlon["labels"] is JsonObject labels && DecathlonLabels(labels) is { } parsed)
                 return (BuiltInManifest("ATLAS", parsed), candidate);

@@ -42,14 +42,8 @@ public sealed class LabelMap
     public IReadOnlyList<string> Names { get; }
     public int NumClasses => _valueOfClass.Length;
 
-    /// <summary>True when the map is the identity (values are already 0..K-1).</summary>
-    public bool IsIdentity => _valueOfClass.Select((v, i) => v == i).All(same => same);
-
     /// <summary>The value stored in files for class <paramref name="classIndex"/> (255 stays 255).</summary>
     public byte ValueOf(int classIndex) => classIndex == Ignore ? Ignore : _valueOfClass[classIndex];
-
-    /// <summary>True when <paramref name="value"/> is a label value (or 255, the ignore value).</summary>
-    public bool IsKnownValue(int value) => value is >= 0 and <= 255 && _known[value];
 
     /// <summary>
     /// Replaces label values by class indices in place; values missing from the labels fail with a

@@ -6,7 +6,7 @@ namespace SoSeg.Data.Datasets;
 internal static class LayoutFiles
 {
     /// <summary>Endings a 2-D image or mask may have, in the order masks are looked for.</summary>
-    public static readonly string[] ImageEndings = [".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"];
+    public static IReadOnlyList<string> ImageEndings => ImageReader.Extensions;
 
     /// <summary>Endings of NIfTI volumes.</summary>
     public static readonly string[] VolumeEndings = [".nii.gz", ".nii"];

@@ -164,7 +164,8 @@ public sealed class SegmentationDataset
     public VolumeGeometry GetGeometry(DatasetCase volumeCase)
     {
         if (!volumeCase.IsVolume) throw new ArgumentException($"{volumeCase.Id} is a 2-D image, not a volume.", nameof(volumeCase));
-        return VolumeGeometry.Read(volumeCase.ImagePaths[0]);
+        var cached = _volumes.Peek("image:" + volumeCase.Id) ?? _volumes.Peek("labels:" + volumeCase.Id);
+        return cached?.Geometry ?? VolumeGeometry.Read(volumeCase.ImagePaths[0]);
     }
 
     /// <summary>An assembler that writes per-slice predictions of <paramref name="volumeCase"/> back as a NIfTI label volume on its grid.</summary>
@@ -347,7 +348,13 @@ public sealed class SegmentationDataset
 
         byte[]? classes = null;
         int[]? foreground = null;
-        if (c.MaskPath is not null)
+        // A labels-only entry was checked against the same image header: reuse its classes instead of re-reading the label file.
+        if (withIntensities && c.MaskPath is not null && _volumes.Peek("labels:" + c.Id) is { Classes: not null } labelled && labelled.Geometry.SameGrid(geometry))
+        {
+            classes = labelled.Classes;
+            foreground = labelled.ForegroundSlices;
+        }
+        else if (c.MaskPath is not null)
         {
             var labels = NiftiReader.Read(c.MaskPath);
             var labelGeometry = new VolumeGeometry(labels.Header, c.MaskPath);
@@ -362,10 +369,13 @@ public sealed class SegmentationDataset
         return new LoadedVolume(geometry, withIntensities ? c.ImagePaths.Count : 0, intensities, classes, foreground);
     }
 
-    /// <summary>Label voxels as bytes; non-integer or out-of-range values fail with the file named.</summary>
-    static byte[] LabelValues(NiftiImage labels, string path)
+    /// <summary>
+    /// Label voxels as bytes; non-integer or out-of-range values fail with the file named. Unscaled UINT8 voxels
+    /// come back as the image's own data array (no copy): callers own the image and convert the result in place.
+    /// </summary>
+    internal static byte[] LabelValues(NiftiImage labels, string path)
     {
-        if (labels.DataType == NiftiDataType.UInt8 && !labels.Header.HasScaling) return labels.Voxels<byte>().ToArray();
+        if (labels.DataType == NiftiDataType.UInt8 && !labels.Header.HasScaling) return labels.Data;
         var values = labels.ToFloat();
         var bytes = new byte[values.Length];
         for (int i = 0; i < values.Length; i++)

@@ -25,8 +25,6 @@ public sealed class VolumeAssembler
 
     public VolumeGeometry Geometry { get; }
     public LabelMap? Labels { get; }
-    /// <summary>Slices added so far.</summary>
-    public int FilledSlices => _filled.Count(f => f);
     public bool IsComplete => _filled.All(f => f);
 
     /// <summary>Adds the class map of slice <paramref name="sliceIndex"/> (SliceHeight x SliceWidth, row-major, as the dataset produced it).</summary>

@@ -18,11 +18,6 @@ internal sealed class VolumeCache(long capacityBytes)
         public long Bytes { get; set; }
     }
 
-    /// <summary>Bytes held by decoded volumes.</summary>
-    public long Bytes { get { lock (_gate) return _bytes; } }
-
-    public int Count { get { lock (_gate) return _entries.Count; } }
-
     /// <summary>The volume cached under <paramref name="key"/> if it is decoded already, else null (never loads).</summary>
     public LoadedVolume? Peek(string key)
     {

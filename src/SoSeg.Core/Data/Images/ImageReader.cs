@@ -25,7 +25,8 @@ public static class ImageReader
     /// <summary>Width, height and channel count (1 grey, 3 colour) from the file's header, without decoding pixels.</summary>
     public static (int Width, int Height, int Channels) ReadInfo(string path)
     {
-        byte[] bytes = ReadBytes(path);
+        byte[] bytes = ReadRaw(path);
+        if (TiffTranscoder.IsTiff(bytes)) return TiffTranscoder.ReadInfo(bytes, path);
         using var data = SKData.CreateCopy(bytes);
         using var codec = CreateCodec(data, path);
         return (codec.Info.Width, codec.Info.Height, ChannelsOf(codec, bytes, path));
@@ -65,13 +66,19 @@ public static class ImageReader
     /// <param name="tiff">The source facts when the file is a TIFF, else null.</param>
     internal static byte[] ReadBytes(string path, out TiffTranscoder.Source? tiff)
     {
-        if (!File.Exists(path)) throw new SoSegException($"{path}: file not found.");
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length == 0) throw new SoSegException($"{path}: empty file.");
+        byte[] bytes = ReadRaw(path);
         tiff = null;
         if (!TiffTranscoder.IsTiff(bytes)) return bytes;
         bytes = TiffTranscoder.ToPng(bytes, path, out var source);
         tiff = source;
+        return bytes;
+    }
+
+    static byte[] ReadRaw(string path)
+    {
+        if (!File.Exists(path)) throw new SoSegException($"{path}: file not found.");
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length == 0) throw new SoSegException($"{path}: empty file.");
         return bytes;
     }
 
@@ -88,13 +95,12 @@ public static class ImageReader
     }
 
     /// <summary>1 for grey files (Skia's Gray8; grey PNGs with alpha; palette PNGs whose colours are all grey), else 3.</summary>
-    internal static int ChannelsOf(SKCodec codec, byte[] bytes, string path)
-    {
-        if (codec.Info.ColorType == SKColorType.Gray8) return 1;
-        if (!PngInfo.IsPng(bytes)) return 3;
-        var png = PngInfo.Parse(bytes, path);
-        return png.IsGrey || (png.IsPalette && png.PaletteIsGrey) ? 1 : 3;
-    }
+    internal static int ChannelsOf(SKCodec codec, byte[] bytes, string path) =>
+        codec.Info.ColorType == SKColorType.Gray8 ? 1 : ChannelsOf(codec, PngInfo.IsPng(bytes) ? PngInfo.Parse(bytes, path) : null);
+
+    /// <summary>As above, for a caller that parsed the PNG chunks already (<paramref name="png"/> null when the file is no PNG).</summary>
+    internal static int ChannelsOf(SKCodec codec, PngInfo? png) =>
+        codec.Info.ColorType == SKColorType.Gray8 || (png is not null && (png.IsGrey || (png.IsPalette && png.PaletteIsGrey))) ? 1 : 3;
 
     /// <summary>One byte per pixel for a file of one channel; files Skia decodes to colour (grey palettes) give their red channel.</summary>
     internal static byte[] DecodeGrey(SKCodec codec, string path)

@@ -104,7 +104,8 @@ public static class ImageWriter
         else if (ImageReader.IsJpeg(path)) format = SKEncodedImageFormat.Jpeg;
         else throw new SoSegException($"{path}: images are written as .png or .jpg.");
 
-        var info = new SKImageInfo(width, height, colorType, colorType == SKColorType.Gray8 ? SKAlphaType.Opaque : SKAlphaType.Unpremul);
+        // Every writer here sets alpha to 255: opaque makes the PNG grey or RGB (no alpha channel to store).
+        var info = new SKImageInfo(width, height, colorType, SKAlphaType.Opaque);
         using var bitmap = new SKBitmap(info);
         pixels.CopyTo(MemoryMarshal.AsBytes(bitmap.GetPixelSpan()));
         AtomicFile.Write(path, stream =>

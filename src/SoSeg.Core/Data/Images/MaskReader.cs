@@ -31,7 +31,7 @@ public static class MaskReader
         using var codec = ImageReader.CreateCodec(data, path);
         int width = codec.Info.Width, height = codec.Info.Height;
         var png = PngInfo.IsPng(bytes) ? PngInfo.Parse(bytes, path) : null;
-        int channels = ImageReader.ChannelsOf(codec, bytes, path);
+        int channels = ImageReader.ChannelsOf(codec, png);
         byte[] values = encoding switch
         {
             MaskEncoding.Threshold => Threshold(codec, channels, foregroundValue, path),

@@ -24,21 +24,17 @@ public static class TiffTranscoder
         && ((bytes[0] == 'I' && bytes[1] == 'I' && bytes[2] is 42 or 43 && bytes[3] == 0)
             || (bytes[0] == 'M' && bytes[1] == 'M' && bytes[2] == 0 && bytes[3] is 42 or 43));
 
+    /// <summary>Width, height and channel count (1 grey, 3 colour, as <see cref="ToPng"/> gives them) from the TIFF header, without decoding pixels.</summary>
+    public static (int Width, int Height, int Channels) ReadInfo(byte[] tiff, string path)
+    {
+        using var image = Open(tiff, path, out int width, out int height, out _, out bool grey);
+        return (width, height, grey ? 1 : 3);
+    }
+
     /// <summary>Decodes the first page of a TIFF file and encodes it as a grey (one-channel source) or RGBA PNG.</summary>
     public static byte[] ToPng(byte[] tiff, string path, out Source source)
     {
-        InstallErrorHandler();
-        lastError = null;
-        using var stream = new MemoryStream(tiff, writable: false);
-        using var image = Tiff.ClientOpen(path, "r", stream, new TiffStream())
-            ?? throw new SoSegException($"{path}: not a readable TIFF image ({lastError ?? "damaged header"}).");
-        int width = FieldInt(image, TiffTag.IMAGEWIDTH, 0);
-        int height = FieldInt(image, TiffTag.IMAGELENGTH, 0);
-        if (width <= 0 || height <= 0) throw new SoSegException($"{path}: TIFF image has no pixels ({width} x {height}).");
-        if ((long)width * height > 1L << 28) throw new SoSegException($"{path}: TIFF image of {width} x {height} is too large.");
-        int bits = FieldInt(image, TiffTag.BITSPERSAMPLE, 1);
-        var photometric = (Photometric)FieldInt(image, TiffTag.PHOTOMETRIC, (int)Photometric.MINISBLACK);
-        bool grey = photometric is Photometric.MINISBLACK or Photometric.MINISWHITE;
+        using var image = Open(tiff, path, out int width, out int height, out int bits, out bool grey);
         source = new Source(bits, grey, image.NumberOfDirectories());
 
         var raster = new int[width * height];
@@ -66,8 +62,36 @@ public static class TiffTranscoder
                 pixels[j + 2] = (byte)Tiff.GetB(raster[i]);
                 pixels[j + 3] = (byte)Tiff.GetA(raster[i]);
             }
-        using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        // The PNG only carries the pixels to Skia's decoder: unfiltered and uncompressed is far cheaper to write and decodes the same.
+        using var pixmap = bitmap.PeekPixels();
+        using var png = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.NoFilters, 0))
+            ?? throw new SoSegException($"{path}: cannot pass the decoded TIFF image on (PNG encoding failed).");
         return png.ToArray();
+    }
+
+    /// <summary>Opens the first page and reads the header fields both entry points need; fails naming the file.</summary>
+    static Tiff Open(byte[] tiff, string path, out int width, out int height, out int bits, out bool grey)
+    {
+        InstallErrorHandler();
+        lastError = null;
+        var image = Tiff.ClientOpen(path, "r", new MemoryStream(tiff, writable: false), new TiffStream())
+            ?? throw new SoSegException($"{path}: not a readable TIFF image ({lastError ?? "damaged header"}).");
+        try
+        {
+            width = FieldInt(image, TiffTag.IMAGEWIDTH, 0);
+            height = FieldInt(image, TiffTag.IMAGELENGTH, 0);
+            if (width <= 0 || height <= 0) throw new SoSegException($"{path}: TIFF image has no pixels ({width} x {height}).");
+            if ((long)width * height > 1L << 28) throw new SoSegException($"{path}: TIFF image of {width} x {height} is too large.");
+            bits = FieldInt(image, TiffTag.BITSPERSAMPLE, 1);
+            var photometric = (Photometric)FieldInt(image, TiffTag.PHOTOMETRIC, (int)Photometric.MINISBLACK);
+            grey = photometric is Photometric.MINISBLACK or Photometric.MINISWHITE;
+            return image;
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
     }
 
     static int FieldInt(Tiff image, TiffTag tag, int fallback)

@@ -28,8 +28,6 @@ public static class NiftiDataTypes
         _ => 0,
     };
 
-    public static bool IsSupported(short code) => BytesPerVoxel((NiftiDataType)code) != 0;
-
     public static bool IsInteger(NiftiDataType type) => type is not (NiftiDataType.Float32 or NiftiDataType.Float64);
 
     /// <summary>The nifti1.h name of any datatype code, for error messages ("RGB24", "COMPLEX64", ...).</summary>

@@ -161,7 +161,6 @@ public sealed class NiftiHeader
         QFormCode = code;
     }
 
-    /// <summary>A deep copy (arrays and extensions are not shared).</summary>
     /// <summary>
     /// A copy of this header's geometry (dim, affine, spacing, codes, description) for new voxel data of
     /// <paramref name="dataType"/>: unscaled, no display range, no extensions, little-endian.
@@ -180,6 +179,7 @@ public sealed class NiftiHeader
         return header;
     }
 
+    /// <summary>A deep copy (arrays and extensions are not shared).</summary>
     public NiftiHeader Clone()
     {
         var copy = (NiftiHeader)MemberwiseClone();

@@ -191,9 +191,6 @@ public sealed class NiftiImage
         return header;
     }
 
-    /// <summary>A copy of this image's header geometry (affine, spacing, codes, description) for a new image of another datatype and the same shape.</summary>
-    public NiftiHeader HeaderFor(NiftiDataType dataType) => Header.CloneFor(dataType);
-
     string Name => SourcePath ?? "NIfTI image";
 
     double RawValue(long index)

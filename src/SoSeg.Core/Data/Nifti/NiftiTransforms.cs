@@ -117,12 +117,6 @@ public static class NiftiTransforms
         return (b, c, d, qfac, spacing);
     }
 
-    /// <summary>World coordinates of voxel (i, j, k).</summary>
-    public static (double X, double Y, double Z) Apply(double[,] affine, double i, double j, double k) => (
-        affine[0, 0] * i + affine[0, 1] * j + affine[0, 2] * k + affine[0, 3],
-        affine[1, 0] * i + affine[1, 1] * j + affine[1, 2] * k + affine[1, 3],
-        affine[2, 0] * i + affine[2, 1] * j + affine[2, 2] * k + affine[2, 3]);
-
     /// <summary>
     /// The array axis (0, 1 or 2) that runs most nearly along the world's inferior-superior axis: the
     /// axis to slice along for axial images.

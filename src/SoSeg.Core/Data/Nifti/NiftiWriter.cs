@@ -21,9 +21,9 @@ public static class NiftiWriter
         int v = version ?? image.Header.Version;
         if (v is not (1 or 2)) throw new ArgumentException("NIfTI version must be 1 or 2.", nameof(version));
         string lower = path.ToLowerInvariant();
-        bool pair = lower.EndsWith(".hdr") || lower.EndsWith(".hdr.gz") || lower.EndsWith(".img") || lower.EndsWith(".img.gz");
-        if (!pair && !lower.EndsWith(".nii") && !lower.EndsWith(".nii.gz"))
+        if (!NiftiReader.IsNiftiPath(path))
             throw new SoSegException($"{path}: a NIfTI file name must end in .nii, .nii.gz, .hdr or .img.");
+        bool pair = !lower.EndsWith(".nii") && !lower.EndsWith(".nii.gz");
         if (v == 1)
             for (int i = 1; i <= image.Header.Rank; i++)
                 if (image.Header.Dim[i] > short.MaxValue)

@@ -18,7 +18,7 @@ public static class SplitFile
 
     public static IReadOnlyList<SplitFold> ReadFolds(string path)
     {
-        var root = Parse(path);
+        var root = JsonFile.Parse(path);
         if (root is not JsonArray array || array.Count == 0)
             throw new SoSegException($"{path}: expected a non-empty list of {{\"train\": [...], \"val\": [...]}} folds.");
         var folds = new List<SplitFold>();
@@ -42,7 +42,7 @@ public static class SplitFile
 
     public static TestSplit ReadTest(string path)
     {
-        if (Parse(path) is not JsonObject json) throw new SoSegException($"{path}: expected a JSON object with \"train\" and \"test\" lists.");
+        if (JsonFile.Parse(path) is not JsonObject json) throw new SoSegException($"{path}: expected a JSON object with \"train\" and \"test\" lists.");
         int seed;
         double fraction;
         try
@@ -67,12 +67,6 @@ public static class SplitFile
             ["test"] = new JsonArray(split.Test.Select(id => (JsonNode?)id).ToArray()),
         };
         AtomicFile.WriteAllText(path, json.ToJsonString(Indented) + "\n");
-    }
-
-    static JsonNode? Parse(string path)
-    {
-        try { return JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new SoSegException($"{path}: not valid JSON ({e.Message})."); }
     }
 
     static IReadOnlyList<string> Ids(JsonObject json, string key, string path, int? fold)

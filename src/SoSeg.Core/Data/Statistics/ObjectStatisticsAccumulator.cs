@@ -9,8 +9,7 @@ public sealed class ObjectStatisticsAccumulator
     readonly IReadOnlyList<string> _names;
     readonly long[] _objects, _ultraSmall, _small, _images;
     readonly double[] _min, _max;
-    long _imagesWithAny, _objectsAll, _ultraSmallAll, _smallAll;
-    double _minAll = double.PositiveInfinity, _maxAll = double.NegativeInfinity;
+    long _imagesWithAny; // an image may hold several classes: not derivable from the per-class counts
     int[] _labels = [];
 
     /// <param name="classNames">Names by class index; index 0 (background) is not counted.</param>
@@ -53,13 +52,10 @@ public sealed class ObjectStatisticsAccumulator
             {
                 double ratio = areas[k] / pixels;
                 _objects[cls]++;
-                _objectsAll++;
-                if (ObjectSize.IsUltraSmall(ratio)) { _ultraSmall[cls]++; _ultraSmallAll++; }
-                if (ObjectSize.IsSmall(ratio)) { _small[cls]++; _smallAll++; }
+                if (ObjectSize.IsUltraSmall(ratio)) _ultraSmall[cls]++;
+                if (ObjectSize.IsSmall(ratio)) _small[cls]++;
                 _min[cls] = Math.Min(_min[cls], ratio);
                 _max[cls] = Math.Max(_max[cls], ratio);
-                _minAll = Math.Min(_minAll, ratio);
-                _maxAll = Math.Max(_maxAll, ratio);
             }
         }
         if (any) _imagesWithAny++;
@@ -79,17 +75,19 @@ public sealed class ObjectStatisticsAccumulator
             _max[c] = Math.Max(_max[c], other._max[c]);
         }
         _imagesWithAny += other._imagesWithAny;
-        _objectsAll += other._objectsAll;
-        _ultraSmallAll += other._ultraSmallAll;
-        _smallAll += other._smallAll;
-        _minAll = Math.Min(_minAll, other._minAll);
-        _maxAll = Math.Max(_maxAll, other._maxAll);
         Masks += other.Masks;
     }
 
-    /// <summary>All foreground classes together.</summary>
-    public ClassObjectStatistics All => new(-1, "all", _objectsAll, _ultraSmallAll, _smallAll,
-        _objectsAll > 0 ? _minAll : null, _objectsAll > 0 ? _maxAll : null, _imagesWithAny);
+    /// <summary>All foreground classes together (index 0 is never counted, so its entries are neutral).</summary>
+    public ClassObjectStatistics All
+    {
+        get
+        {
+            long objects = _objects.Sum();
+            return new(-1, "all", objects, _ultraSmall.Sum(), _small.Sum(),
+                objects > 0 ? _min.Min() : null, objects > 0 ? _max.Max() : null, _imagesWithAny);
+        }
+    }
 
     /// <summary>One entry per foreground class (index 1..K-1).</summary>
     public IReadOnlyList<ClassObjectStatistics> PerClass =>

@@ -36,28 +36,20 @@ public sealed class LiverVolumeGenerator : ISyntheticDatasetGenerator
         if (count < 1) throw new SoSegException($"Cannot generate {count} volumes; ask for at least 1.");
         if (Directory.Exists(outputFolder) && Directory.EnumerateFileSystemEntries(outputFolder).Any())
             throw new SoSegException($"{outputFolder}: folder is not empty; generate into a new or empty folder.");
-        int test = count >= 2 ? (int)Math.Round(count * 0.2, MidpointRounding.AwayFromZero) : 0;
-        int train = count - test;
-        new DatasetManifest
+        var manifest = new DatasetManifest
         {
             Name = "SyntheticLiver",
             Description = $"Synthetic contrast-enhanced T1 liver MRI, ATLAS-like naming; seed {seed}, {Width} x {Height} x {Slices} voxels.",
             Modality = "MRI",
             ChannelNames = ["T1"],
             Labels = [new("background", 0), new("liver", 1), new("tumour", 2)],
-            NumTraining = train,
-            NumTest = test,
-            FileEnding = ".nii.gz",
-        }.Write(Path.Combine(outputFolder, DatasetManifest.FileName));
-
-        for (int index = 0; index < count; index++)
+        };
+        SyntheticDatasetWriter.WriteCases(outputFolder, count, manifest, ".nii.gz", (index, training) =>
         {
-            bool isTest = index >= train;
             var (image, labels) = Synthesize(seed, index);
-            NiftiWriter.Write(Path.Combine(outputFolder, isTest ? "imagesTs" : "imagesTr", $"im{index}.nii.gz"), image);
-            NiftiWriter.Write(Path.Combine(outputFolder, isTest ? "labelsTs" : "labelsTr", $"lb{index}.nii.gz"), labels);
-            progress?.Advance();
-        }
+            NiftiWriter.Write(Path.Combine(outputFolder, training ? "imagesTr" : "imagesTs", $"im{index}.nii.gz"), image);
+            NiftiWriter.Write(Path.Combine(outputFolder, training ? "labelsTr" : "labelsTs", $"lb{index}.nii.gz"), labels);
+        }, progress, emptyTestFolders: false);
     }
 
     /// <summary>One volume and its labels; depends only on (seed, index) and the size.</summary>

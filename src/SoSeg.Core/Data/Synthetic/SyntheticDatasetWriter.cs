@@ -1,5 +1,5 @@
+using SoSeg.Data.Images;
 using SoSeg.Runtime;
-using SoSeg.IO;
 using SoSeg.Terminal;
 
 namespace SoSeg.Data.Synthetic;
@@ -52,29 +52,46 @@ internal static class SyntheticDatasetWriter
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "The number of cases must be at least 1.");
-        int testCount = TestCount(count);
-        int trainCount = count - testCount;
-        foreach (string folder in new[] { "imagesTr", "labelsTr", "imagesTs", "labelsTs" })
-            Directory.CreateDirectory(Path.Combine(outputFolder, folder));
-
-        var progressLock = new object();
-        ParallelLoops.Run(() => Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, index =>
+        WriteCases(outputFolder, count, manifest, ".png", (index, training) =>
         {
             var frame = render(CaseSeed(seed, index));
             if (frame.Mask.Length != frame.PixelCount)
                 throw new InvalidOperationException($"Case {index}: the mask has {frame.Mask.Length} values for {frame.Width}x{frame.Height} pixels.");
             string id = CaseId(casePrefix, index, count);
-            bool training = index < trainCount;
-            string images = Path.Combine(outputFolder, training ? "imagesTr" : "imagesTs");
-            string labels = Path.Combine(outputFolder, training ? "labelsTr" : "labelsTs");
-            AtomicFile.WriteAllBytes(Path.Combine(images, $"{id}_0000.png"),
-                SyntheticPng.Encode(frame.Image, frame.Width, frame.Height, frame.Channels));
-            AtomicFile.WriteAllBytes(Path.Combine(labels, $"{id}.png"),
-                SyntheticPng.Encode(frame.Mask, frame.Width, frame.Height, 1));
+            string image = Path.Combine(outputFolder, training ? "imagesTr" : "imagesTs", $"{id}_0000.png");
+            switch (frame.Channels)
+            {
+                case 1: ImageWriter.WriteGrey(image, frame.Image, frame.Height, frame.Width); break;
+                case 3: ImageWriter.WriteRgb(image, frame.Image, frame.Height, frame.Width); break;
+                default: throw new ArgumentException($"PNG encoding takes 1 or 3 channels, not {frame.Channels}.");
+            }
+            ImageWriter.WriteMask(Path.Combine(outputFolder, training ? "labelsTr" : "labelsTs", $"{id}.png"), frame.Mask, frame.Height, frame.Width);
+        }, progress);
+    }
+
+    /// <summary>
+    /// The split and write order every synthetic dataset shares: the first cases (all but <see cref="TestCount"/>)
+    /// are training cases, <paramref name="writeCase"/>(index, training) runs in parallel and writes one case's files
+    /// atomically, and dataset.json, with the split counts and <paramref name="fileEnding"/>, comes last.
+    /// </summary>
+    /// <param name="emptyTestFolders">Create imagesTs/ and labelsTs/ even without test cases (the ATLAS layout takes an imagesTs/ folder as its test set, so the liver writes none).</param>
+    public static void WriteCases(string outputFolder, int count, DatasetManifest manifest, string fileEnding,
+                                  Action<int, bool> writeCase, IProgressTask? progress, bool emptyTestFolders = true)
+    {
+        int testCount = TestCount(count);
+        int trainCount = count - testCount;
+        string[] folders = testCount > 0 || emptyTestFolders ? ["imagesTr", "labelsTr", "imagesTs", "labelsTs"] : ["imagesTr", "labelsTr"];
+        foreach (string folder in folders)
+            Directory.CreateDirectory(Path.Combine(outputFolder, folder));
+
+        var progressLock = new object();
+        ParallelLoops.Run(() => Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, index =>
+        {
+            writeCase(index, index < trainCount);
             if (progress is not null) lock (progressLock) progress.Advance();
         }));
 
-        (manifest with { NumTraining = trainCount, NumTest = testCount, FileEnding = ".png" })
+        (manifest with { NumTraining = trainCount, NumTest = testCount, FileEnding = fileEnding })
             .Write(Path.Combine(outputFolder, DatasetManifest.FileName));
     }
 }
