@@ -59,8 +59,7 @@ public static class AugmentationBenchmark
             }
             if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
         }
-        times.Sort();
-        double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+        double median = PhaseTiming.Median(times);
         return new AugmentationBenchmarkResult(device.ToString(), batchSize, options.CropSize, channels, sourceWidth, sourceHeight,
                                                repetitions, median, batchSize / median, Describe(options));
     }

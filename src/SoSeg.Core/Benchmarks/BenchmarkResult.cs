@@ -12,8 +12,15 @@ public sealed record PhaseTiming(double MedianMs, double MinMs, double MaxMs, do
     public static PhaseTiming Of(IReadOnlyList<double> stepsMs, int batch)
     {
         var sorted = stepsMs.OrderBy(t => t).ToArray();
-        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        double median = Median(sorted);
         return new PhaseTiming(median, sorted[0], sorted[^1], batch * 1000.0 / median, stepsMs);
+    }
+
+    /// <summary>Median of a non-empty list (the mean of the middle two for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(t => t).ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
 

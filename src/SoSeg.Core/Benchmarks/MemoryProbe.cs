@@ -1,5 +1,5 @@
-using System.Globalization;
 using SoSeg.Runtime;
+using SoSeg.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,15 +29,7 @@ public sealed class MemoryProbe
     {
         _gpuPeak = 0;
         if (_device.type == DeviceType.CUDA) return;
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-            _resetWorked = true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _resetWorked = false;
-        }
+        _resetWorked = ProcessMemory.ResetPeak();
     }
 
     /// <summary>Call after each step: samples NVML on CUDA (the CPU high-water mark needs no sampling).</summary>
@@ -55,25 +47,10 @@ public sealed class MemoryProbe
             return _gpuPeak > 0
                 ? new MemoryFigure(_gpuPeak, "GPU memory in use, whole device (NVML, largest after any step; includes the CUDA context and libtorch's cache)")
                 : null;
-        long? hwm = ReadStatusKilobytes("VmHWM");
+        long? hwm = ProcessMemory.StatusKilobytes("VmHWM");
         if (hwm is null) return null;
         return new MemoryFigure(hwm.Value * 1024, _resetWorked
             ? "process RSS high-water mark (VmHWM, reset before the phase)"
             : "process RSS high-water mark since start (VmHWM; /proc/self/clear_refs could not reset it)");
-    }
-
-    static long? ReadStatusKilobytes(string field)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-            {
-                if (!line.StartsWith(field + ":", StringComparison.Ordinal)) continue;
-                var parts = line[(field.Length + 1)..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                return long.Parse(parts[0], CultureInfo.InvariantCulture);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
-        return null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text.RegularExpressions;
 using SoSeg.Data;
 using SoSeg.Data.Datasets;
@@ -32,10 +33,12 @@ public sealed record PredictionWritten(PredictionInput Input, string MaskPath, i
 public sealed class InputPredictor(SegmentationPredictor predictor, CheckpointInfo info, DatasetOptions? volumeOptions = null)
 {
     static readonly Regex ChannelSuffix = new(@"^(?<case>.+)_(?<channel>\d{4})$", RegexOptions.Compiled);
+    static readonly string ImageList = string.Join(", ", LayoutFiles.ImageEndings);
+    static readonly string VolumeList = string.Join(", ", LayoutFiles.VolumeEndings);
     readonly LabelMap _labels = new(info.ClassNames.Select((name, i) => new KeyValuePair<string, int>(name, info.LabelValues.Count > i ? info.LabelValues[i] : i)).ToList());
 
     /// <summary>
-    /// The cases in a file or folder: images (.png/.jpg/.jpeg/.bmp) and volumes (.nii/.nii.gz); files named
+    /// The cases in a file or folder: images (<see cref="LayoutFiles.ImageEndings"/>) and volumes (.nii/.nii.gz); files named
     /// CASE_0000, CASE_0001... are the channels of one case, as in nnU-Net.
     /// </summary>
     public static IReadOnlyList<PredictionInput> FindInputs(string path)
@@ -44,9 +47,9 @@ public sealed class InputPredictor(SegmentationPredictor predictor, CheckpointIn
         if (File.Exists(path)) files = [path];
         else if (Directory.Exists(path)) files = Directory.GetFiles(path).Where(IsInput).OrderBy(f => f, StringComparer.Ordinal).ToArray();
         else throw new SoSegException($"{path}: no such file or folder.");
-        if (files.Length == 0) throw new SoSegException($"{path}: holds no images (.png, .jpg, .bmp) or volumes (.nii, .nii.gz).");
+        if (files.Length == 0) throw new SoSegException($"{path}: holds no images ({ImageList}) or volumes ({VolumeList}).");
         foreach (var file in files)
-            if (!IsInput(file)) throw new SoSegException($"{file}: not an image (.png, .jpg, .bmp) or a NIfTI volume (.nii, .nii.gz).");
+            if (!IsInput(file)) throw new SoSegException($"{file}: not an image ({ImageList}) or a NIfTI volume ({VolumeList}).");
 
         var cases = new List<PredictionInput>();
         foreach (var group in files.GroupBy(f => (Stem(f) is var stem && ChannelSuffix.Match(stem) is { Success: true } m ? m.Groups["case"].Value : stem, IsVolume(f))))
@@ -129,22 +132,27 @@ public sealed class InputPredictor(SegmentationPredictor predictor, CheckpointIn
             for (int c = 1; c < info.NumClasses; c++)
             {
                 string path = Path.Combine(folder, $"{input.Name}_prob_{Safe(info.ClassNames[c])}.nii.gz");
-                var header = geometry.Header;
-                var image = NiftiImage.Create(probabilityVolumes[c - 1], header.Shape.Take(3).ToArray(), NiftiDataType.Float32, geometry.Affine);
-                NiftiWriter.Write(path, image);
+                // The input's header as for the mask (VolumeAssembler.ToImage), so qform/sform codes carry over.
+                var header = geometry.Header.CloneFor(NiftiDataType.Float32);
+                header.Dim = [3, geometry.Size[0], geometry.Size[1], geometry.Size[2], 1, 1, 1, 1];
+                header.Description = "SoSeg probabilities";
+                NiftiWriter.Write(path, new NiftiImage(header, LittleEndianBytes(probabilityVolumes[c - 1])));
                 extras.Add(path);
             }
         return new PredictionWritten(input, maskPath, foreground, extras);
     }
 
-    static bool IsVolume(string path) => path.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".nii", StringComparison.OrdinalIgnoreCase);
+    static bool IsVolume(string path) => LayoutFiles.EndingOf(path, LayoutFiles.VolumeEndings) is not null;
     static bool IsInput(string path) => IsVolume(path) || ImageReader.IsImagePath(path);
-    static string Stem(string path)
+    static string Stem(string path) =>
+        LayoutFiles.EndingOf(path, [.. LayoutFiles.VolumeEndings, .. LayoutFiles.ImageEndings]) is { } ending
+            ? LayoutFiles.Stem(path, ending)
+            : Path.GetFileNameWithoutExtension(path);
+    static byte[] LittleEndianBytes(float[] values)
     {
-        string name = Path.GetFileName(path);
-        foreach (var ending in new[] { ".nii.gz", ".nii", ".png", ".jpg", ".jpeg", ".bmp" })
-            if (name.EndsWith(ending, StringComparison.OrdinalIgnoreCase)) return name[..^ending.Length];
-        return Path.GetFileNameWithoutExtension(name);
+        var bytes = new byte[values.Length * sizeof(float)];
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
+        return bytes;
     }
     static string Safe(string name) => string.Concat(name.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' ? ch : '_'));
 }

@@ -112,14 +112,7 @@ internal sealed class SubsetAccumulator
             }
             return weight > 0 ? sum / weight : double.NaN;
         }
-        return new MetricMeans
-        {
-            IoU = Defined(Mean(m => m.IoU)),
-            Dice = Defined(Mean(m => m.Dice)),
-            Precision = Defined(Mean(m => m.Precision)),
-            Recall = Defined(Mean(m => m.Recall)),
-            F2 = Defined(Mean(m => m.F2)),
-        };
+        return Means(Mean);
     }
 
     private static MetricMeans UnweightedMeans(ClassMetrics[] classes)
@@ -130,15 +123,18 @@ internal sealed class SubsetAccumulator
             foreach (var c in classes) mean.Add(metric(c) ?? double.NaN);
             return mean.Mean;
         }
-        return new MetricMeans
-        {
-            IoU = Defined(Mean(m => m.IoU)),
-            Dice = Defined(Mean(m => m.Dice)),
-            Precision = Defined(Mean(m => m.Precision)),
-            Recall = Defined(Mean(m => m.Recall)),
-            F2 = Defined(Mean(m => m.F2)),
-        };
+        return Means(Mean);
     }
+
+    /// <summary>Every metric averaged over the classes by <paramref name="mean"/>.</summary>
+    private static MetricMeans Means(Func<Func<ClassMetrics, double?>, double> mean) => new()
+    {
+        IoU = Defined(mean(m => m.IoU)),
+        Dice = Defined(mean(m => m.Dice)),
+        Precision = Defined(mean(m => m.Precision)),
+        Recall = Defined(mean(m => m.Recall)),
+        F2 = Defined(mean(m => m.F2)),
+    };
 
     internal static double? Defined(double value) => double.IsNaN(value) ? null : value;
 

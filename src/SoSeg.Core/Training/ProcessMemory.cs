@@ -1,31 +1,40 @@
+using System.Globalization;
+
 namespace SoSeg.Training;
 
 /// <summary>Resident memory of this process, from /proc/self/status (Linux).</summary>
 public static class ProcessMemory
 {
     /// <summary>Current resident set size in MiB (VmRSS), or the managed working set where /proc is absent.</summary>
-    public static double ResidentMegabytes() => ReadStatus("VmRSS:") ?? Environment.WorkingSet / (1024.0 * 1024.0);
+    public static double ResidentMegabytes() => StatusKilobytes("VmRSS") / 1024.0 ?? Environment.WorkingSet / (1024.0 * 1024.0);
 
-    /// <summary>Peak resident set size in MiB (VmHWM) since start or the last <see cref="ResetPeak"/>.</summary>
-    public static double PeakResidentMegabytes() => ReadStatus("VmHWM:") ?? Environment.WorkingSet / (1024.0 * 1024.0);
-
-    /// <summary>Resets the peak (VmHWM) to the current RSS, so a measurement starts clean.</summary>
-    public static void ResetPeak()
+    /// <summary>Resets the peak (VmHWM) to the current RSS, so a measurement starts clean; false where that is not possible.</summary>
+    public static bool ResetPeak()
     {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
-    static double? ReadStatus(string key)
+    /// <summary>A kB field of /proc/self/status (e.g. "VmHWM"), or null where it cannot be read.</summary>
+    internal static long? StatusKilobytes(string key)
     {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return null;
-        foreach (var line in File.ReadLines(status))
+        try
         {
-            if (!line.StartsWith(key, StringComparison.Ordinal)) continue;
-            var parts = line[key.Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length > 0 && long.TryParse(parts[0], out long kilobytes)) return kilobytes / 1024.0;
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (!line.StartsWith(key + ":", StringComparison.Ordinal)) continue;
+                var parts = line[(key.Length + 1)..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return long.Parse(parts[0], CultureInfo.InvariantCulture);
+            }
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
         return null;
     }
 }

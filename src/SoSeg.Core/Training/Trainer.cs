@@ -190,7 +190,7 @@ public sealed class Trainer
                 {
                     var (inputs, targets) = _augmentation.Apply(samples, _device, generator);
                     optimizer.zero_grad();
-                    var output = loss is CrossEntropyLoss ? new SegmentationOutput(model.call(inputs)) : model.ForwardWithSideOutputs(inputs);
+                    var output = loss.UsesSideOutputs ? model.ForwardWithSideOutputs(inputs) : new SegmentationOutput(model.call(inputs));
                     var lossValue = loss.Compute(output, targets);
                     lossValue.backward();
                     optimizer.step();

@@ -47,6 +47,8 @@ public sealed class BceDiceLoss : ISegmentationLoss
 
     public string Name => "bce-dice";
 
+    public bool UsesSideOutputs => _useSideOutputs;
+
     public Tensor Compute(SegmentationOutput output, Tensor target)
     {
         var maps = _useSideOutputs && output.SideOutputs.Count > 0 ? output.SideOutputs : [output.Logits];

@@ -35,6 +35,8 @@ public sealed class EdgeStructureLoss : ISegmentationLoss
 
     public string Name => $"edge BCE + {_structure.Name}";
 
+    public bool UsesSideOutputs => true;
+
     public Tensor Compute(SegmentationOutput output, Tensor target)
     {
         if (output.Edge is null)
@@ -49,9 +51,9 @@ public sealed class EdgeStructureLoss : ISegmentationLoss
     {
         if (edgeLogits.dim() != 4 || edgeLogits.shape[1] != 1)
             throw new ArgumentException($"{Name}: expected edge logits N x 1 x H x W, got [{string.Join(", ", edgeLogits.shape)}].");
-        StructureLoss.CheckShapes(edgeLogits.expand(-1, 2, -1, -1), target, Name);
+        LossTargets.Check(Name, edgeLogits, target);
         using var scope = torch.NewDisposeScope();
-        var x = edgeLogits.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? edgeLogits.to(ScalarType.Float32) : edgeLogits;
+        var x = LossTargets.ToLossPrecision(edgeLogits);
         var edge = EdgeTargets.FromLabels(target, numClasses, EdgeKernel, x.dtype);
         var valid = target.ne(ISegmentationLoss.IgnoreIndex).unsqueeze(1).to(x.dtype);
         var bce = nn.functional.binary_cross_entropy_with_logits(x, edge, reduction: nn.Reduction.None) * valid;

@@ -24,9 +24,7 @@ public static class EdgeTargets
         if (target.dim() != 3)
             throw new ArgumentException($"Edge targets: expected class indices N x H x W, got [{string.Join(", ", target.shape)}].");
         using var scope = torch.NewDisposeScope();
-        var ignored = target.eq(ISegmentationLoss.IgnoreIndex);
-        var oneHot = nn.functional.one_hot(target.masked_fill(ignored, 0), numClasses)
-            .permute(0, 3, 1, 2).to(ScalarType.Float32) * ignored.logical_not().unsqueeze(1).to(ScalarType.Float32);
+        var (oneHot, _) = LossTargets.OneHot(target, numClasses, ScalarType.Float32);
         // Dilation of each class's indicator: which classes occur in each window.
         var present = nn.functional.max_pool2d(oneHot, kernelSize, stride: 1, padding: kernelSize / 2);
         var edge = present.sum(1, keepdim: true).gt(1).to(dtype);

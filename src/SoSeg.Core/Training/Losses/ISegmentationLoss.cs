@@ -15,6 +15,9 @@ public interface ISegmentationLoss
     /// <summary>Short name shown in logs and config.json.</summary>
     string Name { get; }
 
+    /// <summary>Whether the loss reads side outputs or the edge map, so training must ask the model for them.</summary>
+    bool UsesSideOutputs => false;
+
     /// <summary>Scalar loss for one batch.</summary>
     Tensor Compute(SegmentationOutput output, Tensor target);
 }

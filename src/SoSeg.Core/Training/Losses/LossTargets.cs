@@ -10,10 +10,13 @@ namespace SoSeg.Training.Losses;
 public static class LossTargets
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the loss when logits and target do not fit.</summary>
-    public static void Check(string lossName, Tensor logits, Tensor target)
+    /// <param name="minClasses">Smallest K the loss accepts.</param>
+    public static void Check(string lossName, Tensor logits, Tensor target, long minClasses = 1)
     {
         if (logits.dim() != 4)
             throw new ArgumentException($"{lossName}: expected logits N x K x H x W, got shape [{string.Join(", ", logits.shape)}].");
+        if (logits.shape[1] < minClasses)
+            throw new ArgumentException($"{lossName}: expected logits N x K x H x W with K >= {minClasses}, got shape [{string.Join(", ", logits.shape)}].");
         if (target.dim() != 3 || target.shape[0] != logits.shape[0] || target.shape[1] != logits.shape[2] || target.shape[2] != logits.shape[3])
             throw new ArgumentException($"{lossName}: target shape [{string.Join(", ", target.shape)}] does not match logits " +
                                         $"[{string.Join(", ", logits.shape)}]; expected N x H x W class indices.");

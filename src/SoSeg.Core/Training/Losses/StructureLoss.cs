@@ -45,6 +45,8 @@ public sealed class StructureLoss : ISegmentationLoss
 
     public string Name => WeightedBce ? "structure (weighted BCE)" : "structure";
 
+    public bool UsesSideOutputs => true;
+
     /// <summary>Sum of <see cref="ComputeMap"/> over the main logits and all side outputs.</summary>
     public Tensor Compute(SegmentationOutput output, Tensor target)
     {
@@ -61,15 +63,11 @@ public sealed class StructureLoss : ISegmentationLoss
     /// <summary>The structure loss of one map: logits N x K x H x W, target N x H x W (int64, 255 = ignore).</summary>
     public Tensor ComputeMap(Tensor logits, Tensor target)
     {
-        CheckShapes(logits, target, nameof(StructureLoss));
+        LossTargets.Check(Name, logits, target, minClasses: 2);
         using var scope = torch.NewDisposeScope();
         long classes = logits.shape[1];
-        var x = logits.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? logits.to(ScalarType.Float32) : logits;
-        var dtype = x.dtype;
-
-        var valid = target.ne(ISegmentationLoss.IgnoreIndex).unsqueeze(1).to(dtype);            // N x 1 x H x W
-        var oneHot = nn.functional.one_hot(target.masked_fill(target.eq(ISegmentationLoss.IgnoreIndex), 0), classes)
-            .permute(0, 3, 1, 2).to(dtype) * valid;                                                 // N x K x H x W
+        var x = LossTargets.ToLossPrecision(logits);
+        var (oneHot, valid) = LossTargets.OneHot(target, classes, x.dtype);                        // N x K x H x W, N x 1 x H x W
         var mask = oneHot[.., 1..];                                                                 // foreground classes
 
         var logProbability = x.log_softmax(1);
@@ -126,17 +124,5 @@ public sealed class StructureLoss : ISegmentationLoss
         var result = torch.cat(parts, 1);
         foreach (var p in parts) p.Dispose();
         return result;
-    }
-
-    /// <summary>Checks logits N x K x H x W against target N x H x W (int64).</summary>
-    internal static void CheckShapes(Tensor logits, Tensor target, string lossName)
-    {
-        if (logits.dim() != 4 || logits.shape[1] < 2)
-            throw new ArgumentException($"{lossName}: expected logits N x K x H x W with K >= 2, got [{string.Join(", ", logits.shape)}].");
-        if (target.dim() != 3 || target.shape[0] != logits.shape[0] || target.shape[1] != logits.shape[2] || target.shape[2] != logits.shape[3])
-            throw new ArgumentException($"{lossName}: target [{string.Join(", ", target.shape)}] does not match logits " +
-                                        $"[{string.Join(", ", logits.shape)}]; expected N x H x W class indices.");
-        if (target.dtype != ScalarType.Int64)
-            throw new ArgumentException($"{lossName}: target must hold int64 class indices, got {target.dtype}.");
     }
 }
