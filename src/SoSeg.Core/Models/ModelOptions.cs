@@ -2,6 +2,19 @@ using System.Globalization;
 
 namespace SoSeg.Models;
 
+/// <summary>An option a model reads, declared once: <see cref="Info"/> lists it, <see cref="ModelOptions"/>' <c>Get</c> reads it.</summary>
+public sealed record ModelOption<T>(string Key, T Default, string Description)
+{
+    /// <summary>The listing for <c>soseg models</c>, the default written as it would be given.</summary>
+    public ModelOptionInfo Info => new(Key, Default switch
+    {
+        bool b => b ? "true" : "false",
+        int[] list => string.Join(",", list.Select(i => i.ToString(CultureInfo.InvariantCulture))),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => Default?.ToString() ?? "",
+    }, Description);
+}
+
 /// <summary>
 /// Free-form model options given as key=value (CLI: <c>--model-option depth=2</c>). Each model reads the
 /// keys it knows with a default; <see cref="EnsureAllUsed"/> then rejects keys no one read, so a typo is
@@ -46,6 +59,13 @@ public sealed class ModelOptions
         "false" or "0" or "no" or "off" => false,
         _ => throw new FormatException(),
     });
+
+    /// <summary>Reads a declared option: its key, falling back to its default.</summary>
+    public int Get(ModelOption<int> option) => GetInt(option.Key, option.Default);
+    public double Get(ModelOption<double> option) => GetDouble(option.Key, option.Default);
+    public bool Get(ModelOption<bool> option) => GetBool(option.Key, option.Default);
+    public string Get(ModelOption<string> option) => GetString(option.Key, option.Default);
+    public int[] Get(ModelOption<int[]> option) => GetIntList(option.Key, [.. option.Default]);
 
     /// <summary>Comma-separated integers, e.g. widths=32,64,128.</summary>
     public int[] GetIntList(string key, int[] defaultValue) =>

@@ -26,8 +26,6 @@ public static class ModelRegistry
         get { EnsureBuiltIns(); lock (Gate) return Models.Values.ToList(); }
     }
 
-    public static bool Contains(string name) { EnsureBuiltIns(); lock (Gate) return Models.ContainsKey(name); }
-
     /// <summary>The descriptor for a name; the error lists the known names.</summary>
     public static ModelDescriptor Get(string name)
     {

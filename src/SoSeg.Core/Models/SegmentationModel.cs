@@ -73,6 +73,6 @@ public abstract class SegmentationModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"{GetName()}: empty input of size {input.shape[2]} x {input.shape[3]}.");
     }
 
-    /// <summary>Number of trainable parameters.</summary>
-    public long ParameterCount() => parameters().Sum(p => p.numel());
+    /// <summary>Number of parameters, trainable or not (<see cref="Analysis.ModelAnalysis.ParameterCount"/>).</summary>
+    public long ParameterCount() => Analysis.ModelAnalysis.ParameterCount(this);
 }

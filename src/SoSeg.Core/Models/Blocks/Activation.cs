@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace SoSeg.Models.Blocks;
 
 /// <summary>Activations the building blocks offer.</summary>
-public enum Activation { None, ReLU, SiLU, PReLU, GELU, Sigmoid }
+public enum Activation { None, ReLU, SiLU, PReLU }
 
 public static class Activations
 {
@@ -16,8 +16,6 @@ public static class Activations
         Activation.SiLU => nn.SiLU(),
         // PReLU with one slope per channel, as CaraNet's BN-PReLU units use.
         Activation.PReLU => nn.PReLU(channels),
-        Activation.GELU => nn.GELU(),
-        Activation.Sigmoid => nn.Sigmoid(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 }

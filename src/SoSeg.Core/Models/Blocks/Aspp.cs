@@ -1,4 +1,3 @@
-using SoSeg.Models.Analysis;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -43,8 +42,7 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var branches = new List<Tensor> { pointwise.call(x) };
         branches.AddRange(atrous.Select(branch => branch.call(x)));
-        using var pooled = nn.functional.adaptive_avg_pool2d(x, 1);
-        FlopCounter.Add(FlopCounter.Operations.Pooling, x.numel());
+        using var pooled = GlobalAvgPool.Apply(x);
         // Bilinear upsampling of a 1 x 1 map is a broadcast; expand says so without the interpolation.
         branches.Add(pooling.call(pooled).expand(-1, -1, x.shape[2], x.shape[3]));
         using var concatenated = torch.cat(branches, dim: 1);

@@ -45,12 +45,12 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor>? downsample;
 
     /// <param name="channels">Width of the 3x3; the output has channels * 4.</param>
-    public Bottleneck(long inChannels, long channels, long stride = 1, long dilation = 1, double bnEps = 1e-5)
+    public Bottleneck(long inChannels, long channels, long stride = 1, double bnEps = 1e-5)
         : base(nameof(Bottleneck))
     {
         long outChannels = channels * Expansion;
         conv1 = new ConvBnAct(inChannels, channels, 1, bnEps: bnEps);
-        conv2 = new ConvBnAct(channels, channels, 3, stride, dilation: dilation, bnEps: bnEps);
+        conv2 = new ConvBnAct(channels, channels, 3, stride, bnEps: bnEps);
         conv3 = new ConvBnAct(channels, outChannels, 1, activation: Activation.None, bnEps: bnEps);
         if (stride != 1 || inChannels != outChannels)
             downsample = new ConvBnAct(inChannels, outChannels, 1, stride, activation: Activation.None, bnEps: bnEps);

@@ -17,4 +17,25 @@ public static class ReverseAttention
         using var probabilities = logits.softmax(1);
         return probabilities[.., ..1];
     }
+
+    /// <summary>
+    /// The coarse-to-fine cascade of PraNet and CaraNet: each step refines the previous map (first the
+    /// global one) resized to its features. Main output: the last map; side outputs: the global map and the
+    /// earlier steps; all resized to <paramref name="height"/> x <paramref name="width"/> and moved out of the
+    /// caller's dispose scope.
+    /// </summary>
+    public static SegmentationOutput Cascade(Tensor global, long height, long width, bool withSideOutputs,
+                                             params (nn.Module<Tensor, Tensor, Tensor> Branch, Tensor Features)[] steps)
+    {
+        var maps = new List<Tensor>(steps.Length + 1) { global };
+        foreach (var (branch, features) in steps)
+            maps.Add(branch.call(features, Resample.Like(maps[^1], features)));
+
+        var logits = Resample.To(maps[^1], height, width).MoveToOuterDisposeScope();
+        if (!withSideOutputs) return new SegmentationOutput(logits);
+        var sides = maps.Take(steps.Length)
+            .Select(m => Resample.To(m, height, width).MoveToOuterDisposeScope())
+            .ToList();
+        return new SegmentationOutput(logits, sides);
+    }
 }

@@ -34,7 +34,7 @@ public sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var pooled = nn.functional.adaptive_avg_pool2d(x, 1);
+        using var pooled = GlobalAvgPool.Apply(x);
         using var hidden = nn.functional.relu(reduce.call(pooled));
         using var gate = expand.call(hidden).sigmoid_();
         return x * gate;

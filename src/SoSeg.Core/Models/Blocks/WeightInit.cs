@@ -1,13 +1,14 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SoSeg.Models.Blocks;
 
 /// <summary>
-/// Weight initialisers that TorchSharp lacks or gets wrong. TorchSharp 0.107.0's
-/// <c>nn.init.trunc_normal_</c> fills the tensor with the constant <c>std</c> instead of drawing from a
-/// truncated normal (verified: every element equals std), which silently makes all filters identical;
-/// use <see cref="TruncatedNormal"/> instead.
+/// Weight initialisers that TorchSharp lacks or gets wrong, and the Keras defaults U-Net++ uses.
+/// TorchSharp 0.107.0's <c>nn.init.trunc_normal_</c> fills the tensor with the constant <c>std</c> instead
+/// of drawing from a truncated normal (verified: every element equals std), which silently makes all
+/// filters identical; use <see cref="TruncatedNormal"/> instead.
 /// </summary>
 public static class WeightInit
 {
@@ -29,6 +30,24 @@ public static class WeightInit
         tensor.add_(mean);
         tensor.clamp_(a, b);
         return tensor;
+    }
+
+    /// <summary>Keras <c>he_normal</c> (2.2): truncated normal, std sqrt(2 / fan_in), cut at +-2 std; bias zero.</summary>
+    public static void HeNormal(Conv2d conv)
+    {
+        long fanIn = conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3];
+        double std = Math.Sqrt(2.0 / fanIn);
+        using var _ = no_grad();
+        TruncatedNormal(conv.weight, 0, std, -2 * std, 2 * std);
+        if (conv.bias is not null) nn.init.zeros_(conv.bias);
+    }
+
+    /// <summary>Keras <c>glorot_uniform</c> kernel and zero bias (the Conv2DTranspose defaults).</summary>
+    public static void GlorotUniform(ConvTranspose2d conv)
+    {
+        using var _ = no_grad();
+        nn.init.xavier_uniform_(conv.weight!);
+        if (conv.bias is not null) nn.init.zeros_(conv.bias);
     }
 
     /// <summary>Standard normal CDF, Phi(x) = (1 + erf(x / sqrt 2)) / 2.</summary>

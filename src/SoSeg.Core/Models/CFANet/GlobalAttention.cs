@@ -1,3 +1,4 @@
+using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -36,7 +37,7 @@ public sealed class GlobalAttention : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var pooled = nn.functional.adaptive_avg_pool2d(x, 1);
+        var pooled = GlobalAvgPool.Apply(x);
         var hidden = nn.functional.relu(Normalize(reduceNorm, reduce.call(pooled)));
         return Normalize(expandNorm, expand.call(hidden)).sigmoid().MoveToOuterDisposeScope();
     }

@@ -59,15 +59,7 @@ public sealed class CaraNetModel : SegmentationModel
         var x4 = reduce4.call(features.X4);
 
         var global = decoder.call(x4, x3, x2);
-        var map32 = reverse4.call(x4, Resample.Like(global, x4));
-        var map16 = reverse3.call(x3, Resample.Like(map32, x3));
-        var map8 = reverse2.call(x2, Resample.Like(map16, x2));
-
-        var logits = Resample.To(map8, height, width).MoveToOuterDisposeScope();
-        if (!withSideOutputs) return new SegmentationOutput(logits);
-        var sides = new[] { global, map32, map16 }
-            .Select(m => Resample.To(m, height, width).MoveToOuterDisposeScope())
-            .ToList();
-        return new SegmentationOutput(logits, sides);
+        // Maps at strides 32, 16, 8; the main output is the stride-8 one.
+        return ReverseAttention.Cascade(global, height, width, withSideOutputs, (reverse4, x4), (reverse3, x3), (reverse2, x2));
     }
 }

@@ -23,7 +23,7 @@ public enum HRNetInit
 /// <see cref="HighResolutionModule"/>s joined by <see cref="HRNetTransition"/>s. Head (HRNetV2): all
 /// branches upsampled bilinearly to 1/4 and concatenated (15W channels), 1x1 conv (with bias) + BN +
 /// ReLU, 1x1 conv to K classes; the logits are upsampled x4 (bilinear) to the input size, as the
-/// reference does in its loss and test code.
+/// reference does in its loss and test code. Every resize leaves corners unaligned (official configs).
 /// </summary>
 public sealed class HRNet : SegmentationModel
 {
@@ -35,7 +35,6 @@ public sealed class HRNet : SegmentationModel
     readonly ModuleList<HRNetTransition> transitions;
     readonly ModuleList<ModuleList<HighResolutionModule>> stages;
     readonly Sequential head;
-    readonly bool _alignCorners;
     readonly Training.Losses.ISegmentationLoss? _ownLoss;
 
     /// <param name="name">Registered name (hrnet-w18, hrnet-w48).</param>
@@ -43,14 +42,11 @@ public sealed class HRNet : SegmentationModel
     /// <param name="layout">Widths and depths.</param>
     /// <param name="init">Weight initialisation.</param>
     /// <param name="ownLoss">The loss to train with under the model's own protocol; null = cross-entropy.</param>
-    /// <param name="alignCorners">align_corners of every bilinear resize (false in the official Cityscapes configs).</param>
     public HRNet(string name, ModelConfig config, HRNetLayout layout, HRNetInit init = HRNetInit.Official,
-                 Training.Losses.ISegmentationLoss? ownLoss = null, bool alignCorners = false)
+                 Training.Losses.ISegmentationLoss? ownLoss = null)
         : base(name, config)
     {
         layout.Validate(name);
-        Layout = layout;
-        _alignCorners = alignCorners;
         _ownLoss = ownLoss;
         var widths = layout.BranchWidths;
 
@@ -68,7 +64,7 @@ public sealed class HRNet : SegmentationModel
             transitions.Add(new HRNetTransition(previous, stageWidths));
             var modules = new ModuleList<HighResolutionModule>();
             for (int m = 0; m < layout.ModulesPerStage[stage]; m++)
-                modules.Add(new HighResolutionModule(stageWidths, layout.BlocksPerBranch, alignCorners));
+                modules.Add(new HighResolutionModule(stageWidths, layout.BlocksPerBranch));
             stages.Add(modules);
             previous = stageWidths;
         }
@@ -81,9 +77,6 @@ public sealed class HRNet : SegmentationModel
 
         if (init == HRNetInit.Official) InitialiseAsOfficial();
     }
-
-    /// <summary>Widths and depths.</summary>
-    public HRNetLayout Layout { get; }
 
     /// <summary>Stem (1/4) and four halvings in the branches: H and W must be multiples of 32.</summary>
     public override int SizeDivisor => 32;
@@ -141,11 +134,9 @@ public sealed class HRNet : SegmentationModel
         using var scope = NewDisposeScope();
         var branches = Backbone(input)[^1];
         long height = branches[0].shape[2], width = branches[0].shape[3];
-        var resized = branches.Select((b, i) => i == 0 ? b : nn.functional.interpolate(
-            b, size: [height, width], mode: InterpolationMode.Bilinear, align_corners: _alignCorners)).ToList();
+        var resized = branches.Select((b, i) => i == 0 ? b : Resample.To(b, height, width)).ToList();
         var quarter = head.call(torch.cat(resized, 1));
-        var logits = nn.functional.interpolate(quarter, size: [input.shape[2], input.shape[3]],
-                                               mode: InterpolationMode.Bilinear, align_corners: _alignCorners);
+        var logits = Resample.Like(quarter, input);
         return new SegmentationOutput(logits.MoveToOuterDisposeScope());
     }
 }

@@ -7,17 +7,17 @@ public static class HRNetModels
 {
     const string Paper = "Wang, Sun, Cheng, et al. Deep High-Resolution Representation Learning for Visual Recognition. TPAMI 2020 (HRNetV2)";
 
+    static readonly ModelOption<string> Loss = new("loss", "ce", "own loss: ce (cross-entropy, the official default) or ohem (OHEM cross-entropy, LOSS.USE_OHEM)");
+    static readonly ModelOption<double> OhemThreshold = new("ohem-threshold", OhemCrossEntropyLoss.DefaultThreshold, "OHEM: pixels whose true-class probability is below this are kept (LOSS.OHEMTHRES)");
+    static readonly ModelOption<int> OhemMinKept = new("ohem-min-kept", OhemCrossEntropyLoss.DefaultMinKept, "OHEM: at least this many pixels per batch are kept (LOSS.OHEMKEEP)");
+    static readonly ModelOption<string> Init = new("init", "official", "weights: official (conv N(0, 0.001), as seg_hrnet.init_weights) or pytorch (layer defaults)");
+    static readonly ModelOption<int> Stage1Blocks = new("stage1-blocks", 4, "Bottlenecks in stage 1 (2 for W18-Small-v2)");
+    static readonly ModelOption<int[]> Modules = new("modules", [1, 4, 3], "modules in stages 2, 3, 4 (1,3,2 for W18-Small-v2)");
+    static readonly ModelOption<int> Blocks = new("blocks", 4, "BasicBlocks per branch (2 for W18-Small-v2)");
+
     /// <summary>Option keys and defaults (shared by both widths).</summary>
     public static readonly IReadOnlyList<ModelOptionInfo> Options =
-    [
-        new("loss", "ce", "own loss: ce (cross-entropy, the official default) or ohem (OHEM cross-entropy, LOSS.USE_OHEM)"),
-        new("ohem-threshold", "0.9", "OHEM: pixels whose true-class probability is below this are kept (LOSS.OHEMTHRES)"),
-        new("ohem-min-kept", "100000", "OHEM: at least this many pixels per batch are kept (LOSS.OHEMKEEP)"),
-        new("init", "official", "weights: official (conv N(0, 0.001), as seg_hrnet.init_weights) or pytorch (layer defaults)"),
-        new("stage1-blocks", "4", "Bottlenecks in stage 1 (2 for W18-Small-v2)"),
-        new("modules", "1,4,3", "modules in stages 2, 3, 4 (1,3,2 for W18-Small-v2)"),
-        new("blocks", "4", "BasicBlocks per branch (2 for W18-Small-v2)"),
-    ];
+        [Loss.Info, OhemThreshold.Info, OhemMinKept.Info, Init.Info, Stage1Blocks.Info, Modules.Info, Blocks.Info];
 
     /// <summary>The <c>hrnet-w18</c> and <c>hrnet-w48</c> models.</summary>
     public static IEnumerable<ModelDescriptor> Descriptors()
@@ -36,19 +36,19 @@ public static class HRNetModels
     {
         var options = config.Options;
         var layout = new HRNetLayout(width,
-            Stage1Blocks: options.GetInt("stage1-blocks", 4),
-            Modules: options.GetIntList("modules", [1, 4, 3]),
-            BlocksPerBranch: options.GetInt("blocks", 4));
-        string lossName = options.GetString("loss", "ce");
-        double threshold = options.GetDouble("ohem-threshold", OhemCrossEntropyLoss.DefaultThreshold);
-        int minKept = options.GetInt("ohem-min-kept", OhemCrossEntropyLoss.DefaultMinKept);
+            Stage1Blocks: options.Get(Stage1Blocks),
+            Modules: options.Get(Modules),
+            BlocksPerBranch: options.Get(Blocks));
+        string lossName = options.Get(Loss);
+        double threshold = options.Get(OhemThreshold);
+        int minKept = options.Get(OhemMinKept);
         ISegmentationLoss? ownLoss = lossName.ToLowerInvariant() switch
         {
             "ce" => null,
             "ohem" => new OhemCrossEntropyLoss(threshold, minKept),
             _ => throw new ArgumentException($"Model option loss={lossName}: expected 'ce' or 'ohem'."),
         };
-        var init = options.GetString("init", "official").ToLowerInvariant() switch
+        var init = options.Get(Init).ToLowerInvariant() switch
         {
             "official" => HRNetInit.Official,
             "pytorch" => HRNetInit.PyTorch,

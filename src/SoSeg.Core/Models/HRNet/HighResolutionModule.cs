@@ -16,18 +16,14 @@ public sealed class HighResolutionModule : nn.Module<Tensor[], Tensor[]>
 {
     readonly ModuleList<Sequential> branches;
     readonly ModuleList<ModuleList<nn.Module<Tensor, Tensor>>> fuse;
-    readonly bool _alignCorners;
 
     /// <param name="widths">Channels of each branch (W, 2W, ...); branch b runs at 1/2^b of the first's resolution.</param>
     /// <param name="blocksPerBranch">BasicBlocks per branch (4 in HRNetV2).</param>
-    /// <param name="alignCorners">align_corners of the bilinear upsampling in the fusion.</param>
-    public HighResolutionModule(IReadOnlyList<long> widths, int blocksPerBranch, bool alignCorners = false)
+    public HighResolutionModule(IReadOnlyList<long> widths, int blocksPerBranch)
         : base(nameof(HighResolutionModule))
     {
         if (widths.Count < 1) throw new ArgumentException("HRNet module: needs at least one branch.");
         if (blocksPerBranch < 1) throw new ArgumentException($"HRNet module: blocks per branch must be at least 1, got {blocksPerBranch}.");
-        _alignCorners = alignCorners;
-        Widths = widths.ToArray();
 
         branches = new ModuleList<Sequential>();
         foreach (long width in widths)
@@ -44,9 +40,6 @@ public sealed class HighResolutionModule : nn.Module<Tensor[], Tensor[]>
         }
         RegisterComponents();
     }
-
-    /// <summary>Channels of each branch.</summary>
-    public IReadOnlyList<long> Widths { get; }
 
     /// <summary>The unit that carries branch <paramref name="from"/> into the sum of output <paramref name="to"/>.</summary>
     static nn.Module<Tensor, Tensor> FuseUnit(IReadOnlyList<long> widths, int from, int to)
@@ -82,8 +75,7 @@ public sealed class HighResolutionModule : nn.Module<Tensor[], Tensor[]>
                 Tensor term;
                 if (j == i) term = x[j];
                 else if (j > i)
-                    term = nn.functional.interpolate(fuse[i][j].call(x[j]), size: [x[i].shape[2], x[i].shape[3]],
-                                                     mode: InterpolationMode.Bilinear, align_corners: _alignCorners);
+                    term = Resample.Like(fuse[i][j].call(x[j]), x[i]);
                 else term = fuse[i][j].call(x[j]);
                 sum = sum is null ? term : sum + term;
             }

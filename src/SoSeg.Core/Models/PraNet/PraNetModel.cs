@@ -54,15 +54,8 @@ public sealed class PraNetModel : SegmentationModel
         using var features = encoder.call(input);
 
         var global = decoder.call(rfb4.call(features.X4), rfb3.call(features.X3), rfb2.call(features.X2));
-        var map5 = reverse4.call(features.X4, Resample.Like(global, features.X4));
-        var map4 = reverse3.call(features.X3, Resample.Like(map5, features.X3));
-        var map3 = reverse2.call(features.X2, Resample.Like(map4, features.X2));
-
-        var logits = Resample.To(map3, height, width).MoveToOuterDisposeScope();
-        if (!withSideOutputs) return new SegmentationOutput(logits);
-        var sides = new[] { global, map5, map4 }
-            .Select(m => Resample.To(m, height, width).MoveToOuterDisposeScope())
-            .ToList();
-        return new SegmentationOutput(logits, sides);
+        // S_5, S_4, S_3; the main output is S_3.
+        return ReverseAttention.Cascade(global, height, width, withSideOutputs,
+            (reverse4, features.X4), (reverse3, features.X3), (reverse2, features.X2));
     }
 }

@@ -30,12 +30,8 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor[]>
             channels = (long)widths[i] * Bottleneck.Expansion;
         }
         layers = new ModuleList<Sequential>(built.ToArray());
-        StageChannels = [stemWidth, .. widths.Select(w => (long)w * Bottleneck.Expansion)];
         RegisterComponents();
     }
-
-    /// <summary>Channels of F1..F5.</summary>
-    public IReadOnlyList<long> StageChannels { get; }
 
     /// <summary>F1 (stem, 1/2) then one feature map per layer.</summary>
     public override Tensor[] forward(Tensor x)

@@ -22,13 +22,11 @@ public sealed class SoSegFormerModel : SegmentationModel
     readonly ModuleList<DecoderStage> decoder;
     readonly Aspp aspp;
     readonly Conv2d classifier;
-    readonly int _sizeDivisor;
 
     public SoSegFormerModel(string name, ModelConfig config, SoSegFormerOptions options) : base(name, config)
     {
         options.Validate();
         Options = options;
-        _sizeDivisor = options.SizeDivisor;
         var channels = options.StageChannels;
         const int stages = SoSegFormerOptions.Stages;
 
@@ -51,7 +49,7 @@ public sealed class SoSegFormerModel : SegmentationModel
     /// <summary>The options this instance was built with.</summary>
     public SoSegFormerOptions Options { get; }
 
-    public override int SizeDivisor => _sizeDivisor;
+    public override int SizeDivisor => Options.SizeDivisor;
 
     protected override SegmentationOutput ForwardPadded(Tensor input, bool withSideOutputs)
     {

@@ -58,12 +58,11 @@ public sealed record SoSegFormerOptions
     public StageFormerConfig FormerConfig(int stage) => new(
         Attention[stage], Heads[stage], TransformerBlocks, FfnRatio, PatchSize, LocalConv, SeRatio, SeMinHidden, DropPath, BnEps);
 
-    /// <summary>Reads every key from <paramref name="options"/>, falling back to this record's values, and validates the result.</summary>
+    /// <summary>Reads every key from <paramref name="options"/>, falling back to this record's values (the model's constructor validates).</summary>
     public SoSegFormerOptions Read(ModelOptions options)
     {
         var result = this;
         foreach (var spec in Specs) result = spec.Read(result, options);
-        result.Validate();
         return result;
     }
 

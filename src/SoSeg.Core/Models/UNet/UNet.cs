@@ -26,8 +26,6 @@ public sealed class UNet : SegmentationModel
     public UNet(ModelConfig config, int baseWidth = 64, bool bilinear = false) : base("unet", config)
     {
         if (baseWidth < 2) throw new ArgumentException($"unet: base-width must be at least 2, got {baseWidth}.");
-        BaseWidth = baseWidth;
-        Bilinear = bilinear;
         var widths = Enumerable.Range(0, Levels).Select(i => (long)baseWidth << i).ToArray();
         // The bilinear variant halves the bottleneck so the concatenation keeps the transposed variant's width.
         long factor = bilinear ? 2 : 1;
@@ -46,12 +44,6 @@ public sealed class UNet : SegmentationModel
         head = nn.Conv2d(widths[0], config.NumClasses, 1);
         RegisterComponents();
     }
-
-    /// <summary>Channels of the first level.</summary>
-    public int BaseWidth { get; }
-
-    /// <summary>True when the decoder upsamples bilinearly.</summary>
-    public bool Bilinear { get; }
 
     /// <summary>Four 2x2 poolings: H and W must be multiples of 16.</summary>
     public override int SizeDivisor => 16;

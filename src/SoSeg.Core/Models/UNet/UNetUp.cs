@@ -1,3 +1,4 @@
+using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -35,7 +36,7 @@ public sealed class UNetUp : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor deeper, Tensor skip)
     {
         using var up = upsample is null
-            ? nn.functional.interpolate(deeper, size: [skip.shape[2], skip.shape[3]], mode: InterpolationMode.Bilinear, align_corners: true)
+            ? Resample.Like(deeper, skip, alignCorners: true)
             : upsample.call(deeper);
         if (up.shape[2] != skip.shape[2] || up.shape[3] != skip.shape[3])
             throw new InvalidOperationException(

@@ -35,20 +35,9 @@ public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>
             dropout1 = nn.Dropout(dropout);
             dropout2 = nn.Dropout(dropout);
         }
-        HeNormal(conv1);
-        HeNormal(conv2);
+        WeightInit.HeNormal(conv1);
+        WeightInit.HeNormal(conv2);
         RegisterComponents();
-    }
-
-    /// <summary>Keras <c>he_normal</c> (2.2): truncated normal, std sqrt(2 / fan_in), cut at +-2 std; bias zero.</summary>
-    internal static void HeNormal(Conv2d conv)
-    {
-        long fanIn = conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3];
-        double std = Math.Sqrt(2.0 / fanIn);
-        using var _ = no_grad();
-        // Not nn.init.trunc_normal_: TorchSharp 0.107's fills the tensor with the constant std.
-        WeightInit.TruncatedNormal(conv.weight, 0, std, -2 * std, 2 * std);
-        if (conv.bias is not null) nn.init.zeros_(conv.bias);
     }
 
     public override Tensor forward(Tensor x)

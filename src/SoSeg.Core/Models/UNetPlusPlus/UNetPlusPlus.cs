@@ -61,7 +61,7 @@ public sealed class UNetPlusPlus : SegmentationModel
             for (int level = 0; level < Levels - column; level++)
             {
                 var up = nn.ConvTranspose2d(widths[level + 1], widths[level], 2, stride: 2);
-                GlorotUniform(up);
+                WeightInit.GlorotUniform(up);
                 upsamplers.Add(NodeName(level, column), up);
                 nodes.Add(NodeName(level, column), new NestedConvUnit(widths[level] * (column + 1), widths[level], dropout, batchNorm));
             }
@@ -71,7 +71,7 @@ public sealed class UNetPlusPlus : SegmentationModel
         for (int i = 0; i < (deepSupervision ? Levels - 1 : 1); i++)
         {
             var head = nn.Conv2d(widths[0], config.NumClasses, 1);
-            NestedConvUnit.HeNormal(head);
+            WeightInit.HeNormal(head);
             heads.Add(head);
         }
         RegisterComponents();
@@ -91,14 +91,6 @@ public sealed class UNetPlusPlus : SegmentationModel
 
     /// <summary>State-dict key of node X^{level,column}.</summary>
     static string NodeName(int level, int column) => $"x{level}_{column}";
-
-    static void GlorotUniform(ConvTranspose2d conv)
-    {
-        // Keras Conv2DTranspose defaults: glorot_uniform kernel, zero bias.
-        using var _ = no_grad();
-        nn.init.xavier_uniform_(conv.weight!);
-        if (conv.bias is not null) nn.init.zeros_(conv.bias);
-    }
 
     protected override SegmentationOutput ForwardPadded(Tensor input, bool withSideOutputs)
     {
