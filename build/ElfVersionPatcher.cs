@@ -39,8 +39,8 @@ namespace SoSeg.Build
             elf[flagsOffset + 1] = (byte)(flags >> 8);
             string temp = path + ".patching";
             File.WriteAllBytes(temp, elf);
-            File.Copy(temp, path, true);
-            File.Delete(temp);
+            // An atomic rename over the original (File.Move's overwrite overload is not in the task's netstandard).
+            File.Replace(temp, path, null);
             return Result.Patched;
         }
 

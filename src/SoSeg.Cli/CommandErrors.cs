@@ -6,9 +6,8 @@ namespace SoSeg.Cli;
 public static class CommandErrors
 {
     public static bool IsUserError(Exception e) =>
-        e is SoSegException or DeviceUnavailableException or ArgumentException or FileNotFoundException
-            or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException
-            or OperationCanceledException;
+        e is SoSegException or DeviceUnavailableException or ArgumentException or InvalidDataException
+            or UnauthorizedAccessException or IOException or OperationCanceledException;
 
     public static int Report(Exception e, TextWriter error)
     {

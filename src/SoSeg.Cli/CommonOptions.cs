@@ -1,31 +1,16 @@
 using System.CommandLine;
+using SoSeg.Terminal;
 
 namespace SoSeg.Cli;
 
 /// <summary>Options shared by several commands, made the same way everywhere.</summary>
 public static class CommonOptions
 {
-    public const string DeviceName = "--device";
-
     /// <summary>Global: plain log lines instead of progress bars (automatic when output is not a terminal).</summary>
     public static readonly Option<bool> NoProgress = new("--no-progress")
     {
         Description = "Print plain progress lines instead of bars (automatic when output is not a terminal).",
         Recursive = true,
-    };
-
-    /// <summary>--device auto|cpu|cuda|cuda:N, for every command that computes.</summary>
-    public static Option<string> Device() => new(DeviceName)
-    {
-        Description = "Where to compute: auto (CUDA when a CUDA libtorch and a GPU are found, else CPU), cpu, cuda or cuda:N. " +
-                      "CUDA needs a CUDA libtorch, e.g. SOSEG_LIBTORCH=<PyTorch install>/torch/lib (docs/gpu.md).",
-        DefaultValueFactory = _ => "auto",
-    };
-
-    /// <summary>--no-tf32: full fp32 matrix products on CUDA (TF32 is on by default there).</summary>
-    public static Option<bool> NoTf32() => new("--no-tf32")
-    {
-        Description = "Disable TF32 matrix math on CUDA (on by default; no effect on CPU).",
     };
 
     /// <summary>--layout auto|soseg|atlas|polypgen|images-masks for commands that open a dataset.</summary>
@@ -59,10 +44,30 @@ public static class CommonOptions
 
     public static Option<bool> Json() => new("--json") { Description = "Print JSON instead of a table." };
 
-    /// <summary>The --device value of the parsed command, or null when the command takes no device.</summary>
+    /// <summary>
+    /// The --device value of the parsed command, or null when the command takes no device or the parse runs
+    /// another action than the command's own (--help, a parse error).
+    /// </summary>
     public static string? DeviceOf(ParseResult parse)
     {
-        var option = parse.CommandResult.Command.Options.OfType<Option<string>>().FirstOrDefault(o => o.Name == DeviceName);
+        if (parse.Action is null || parse.Action != parse.CommandResult.Command.Action) return null;
+        var option = parse.CommandResult.Command.Options.OfType<Option<string>>().FirstOrDefault(o => o.Name == DeviceOptions.DeviceName);
         return option is null ? null : parse.GetValue(option);
+    }
+
+    /// <summary>
+    /// Progress for a command. <paramref name="keepStdoutClean"/>: stdout carries the result (a table or
+    /// JSON), so bars only when it is an interactive terminal and no --json was given, else plain lines on
+    /// the error writer. Otherwise bars or plain lines on stdout (the command's output writer).
+    /// </summary>
+    public static Progress ProgressFor(ParseResult parse, bool keepStdoutClean)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        bool noProgress = parse.GetValue(NoProgress);
+        if (!keepStdoutClean) return new Progress(noProgress, ReferenceEquals(output, System.Console.Out) ? null : output);
+        var json = parse.CommandResult.Command.Options.OfType<Option<bool>>().FirstOrDefault(o => o.Name == "--json");
+        return TextTable.IsInteractiveConsole(output) && !(json is not null && parse.GetValue(json))
+            ? new Progress(noProgress)
+            : new Progress(disabled: true, plainOut: parse.InvocationConfiguration.Error);
     }
 }

@@ -43,26 +43,28 @@ public sealed class RecipeOptions
             command.Options.Add(option);
     }
 
-    public int Crop(ParseResult parse) => parse.GetValue(_crop);
-
     /// <summary>The recipe the command line asks for (model and seed set by the caller).</summary>
-    public TrainingOptions Read(ParseResult parse) => new()
+    public TrainingOptions Read(ParseResult parse)
     {
-        ModelOptions = Models.ModelOptions.Parse(parse.GetValue(_modelOption)).Values.ToDictionary(kv => kv.Key, kv => kv.Value),
-        Epochs = parse.GetValue(_epochs),
-        BatchSize = parse.GetValue(_batch),
-        LearningRate = parse.GetValue(_lr),
-        MinLearningRate = parse.GetValue(_minLr),
-        WarmupEpochs = parse.GetValue(_warmup),
-        WeightDecay = parse.GetValue(_weightDecay),
-        CropSize = parse.GetValue(_crop),
-        Loss = parse.GetValue(_loss)!,
-        ValidateEvery = parse.GetValue(_validateEvery),
-        StepsPerEpoch = parse.GetValue(_stepsPerEpoch),
-        Augment = !parse.GetValue(_noAugment),
-        Elastic = parse.GetValue(_elastic),
-        ScaleMode = parse.GetValue(_scaleMode)!,
-        ScaleMin = parse.GetValue(_scaleRange) is { Length: 2 } range ? range[0] : Defaults.ScaleMin,
-        ScaleMax = parse.GetValue(_scaleRange) is { Length: 2 } range2 ? range2[1] : Defaults.ScaleMax,
-    };
+        var scaleRange = parse.GetValue(_scaleRange) is { Length: 2 } range ? range : [Defaults.ScaleMin, Defaults.ScaleMax];
+        return new()
+        {
+            ModelOptions = Models.ModelOptions.Parse(parse.GetValue(_modelOption)).Values.ToDictionary(kv => kv.Key, kv => kv.Value),
+            Epochs = parse.GetValue(_epochs),
+            BatchSize = parse.GetValue(_batch),
+            LearningRate = parse.GetValue(_lr),
+            MinLearningRate = parse.GetValue(_minLr),
+            WarmupEpochs = parse.GetValue(_warmup),
+            WeightDecay = parse.GetValue(_weightDecay),
+            CropSize = parse.GetValue(_crop),
+            Loss = parse.GetValue(_loss)!,
+            ValidateEvery = parse.GetValue(_validateEvery),
+            StepsPerEpoch = parse.GetValue(_stepsPerEpoch),
+            Augment = !parse.GetValue(_noAugment),
+            Elastic = parse.GetValue(_elastic),
+            ScaleMode = parse.GetValue(_scaleMode)!,
+            ScaleMin = scaleRange[0],
+            ScaleMax = scaleRange[1],
+        };
+    }
 }

@@ -26,21 +26,26 @@ public static class SosegCli
         return root;
     }
 
-    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null) =>
+        Run(args, output, error, NativeLayout.RunOnCudaLibtorchIfNeeded);
+
+    /// <param name="dispatch">Runs the command elsewhere when needed (CUDA: <see cref="NativeLayout.RunOnCudaLibtorchIfNeeded"/>); tests pass their own.</param>
+    internal static int Run(string[] args, TextWriter? output, TextWriter? error, Func<DeviceSpec, IReadOnlyList<string>, int?> dispatch)
     {
         output ??= System.Console.Out;
         error ??= System.Console.Error;
         var root = BuildRoot();
         var parse = root.Parse(args);
-        if (parse.Errors.Count == 0 && CommonOptions.DeviceOf(parse) is { } deviceText)
+        // Only when the command itself runs (not --help or a parse error).
+        if (CommonOptions.DeviceOf(parse) is { } deviceText)
         {
             try
             {
                 var device = DeviceSpec.Parse(deviceText);
                 // CUDA runs in a child process on a CUDA libtorch; see NativeLayout.
-                if (NativeLayout.RunOnCudaLibtorchIfNeeded(device, args) is int exitCode) return exitCode;
+                if (dispatch(device, args) is int exitCode) return exitCode;
             }
-            catch (Exception e) when (CommandErrors.IsUserError(e))
+            catch (Exception e)
             {
                 return CommandErrors.Report(e, error);
             }

@@ -4,8 +4,6 @@ using System.Text.Json;
 using SoSeg.Benchmarks;
 using SoSeg.Models;
 using SoSeg.Models.Analysis;
-using SoSeg.Runtime;
-using SoSeg.Terminal;
 
 namespace SoSeg.Cli.Commands;
 
@@ -21,35 +19,35 @@ public static class BenchCommand
     {
         var model = new Option<string?>("--model") { Description = "Registered model name (see soseg models); optional with --augment." };
         var augment = new Option<bool>("--augment") { Description = "Also time the paper's training augmentations (batched on the device) at --size and --batch, next to the model's training step." };
-        var size = new Option<int>("--size") { Description = "Square input side.", DefaultValueFactory = _ => 512 };
-        var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 4 };
-        var steps = new Option<int>("--steps") { Description = "Timed steps per phase (figures are medians).", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps before each phase.", DefaultValueFactory = _ => 3 };
-        var channels = new Option<int>("--channels") { Description = "Input channels (1 grey, 3 RGB).", DefaultValueFactory = _ => 3 };
-        var classes = new Option<int>("--classes") { Description = "Classes K, background included.", DefaultValueFactory = _ => 2 };
+        var defaults = new BenchmarkSettings { Model = "" };
+        var size = new Option<int>("--size") { Description = "Square input side.", DefaultValueFactory = _ => defaults.Size };
+        var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => defaults.Batch };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per phase (figures are medians).", DefaultValueFactory = _ => defaults.Steps };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps before each phase.", DefaultValueFactory = _ => defaults.Warmup };
+        var channels = new Option<int>("--channels") { Description = "Input channels (1 grey, 3 RGB).", DefaultValueFactory = _ => defaults.InChannels };
+        var classes = new Option<int>("--classes") { Description = "Classes K, background included.", DefaultValueFactory = _ => defaults.NumClasses };
         var forwardOnly = new Option<bool>("--forward-only") { Description = "Time inference only, not the training step." };
-        var seed = new Option<long>("--seed") { Description = "Seed of the weights and the random batch.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the weights and the random batch.", DefaultValueFactory = _ => defaults.Seed };
         var modelOptions = CommonOptions.ModelOptions();
-        var device = CommonOptions.Device();
-        var noTf32 = CommonOptions.NoTf32();
+        var device = new DeviceOptions();
         var json = CommonOptions.Json();
         var command = new Command("bench",
             "Benchmark a model: parameters, GFLOPs of one image (counted), inference forward and full training step " +
             "(forward, cross-entropy, backward, AdamW) times as medians after warm-up, images/s, and peak memory " +
             "(CPU: process RSS high-water mark; CUDA: device memory in use from NVML).")
         {
-            model, augment, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions, device, noTf32, json,
+            model, augment, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions,
         };
+        device.AddTo(command);
+        command.Options.Add(json);
         command.SetAction(parse =>
         {
             bool withAugmentation = parse.GetValue(augment);
             if (parse.GetValue(model) is null && !withAugmentation) throw new ArgumentException("Give --model NAME, --augment, or both.");
-            var resolved = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
+            var resolved = device.Resolve(parse);
             var output = parse.InvocationConfiguration.Output;
             bool asJson = parse.GetValue(json);
-            var progress = TextTable.IsInteractiveConsole(output) && !asJson
-                ? new Progress(parse.GetValue(CommonOptions.NoProgress))
-                : new Progress(disabled: true, plainOut: parse.InvocationConfiguration.Error);
+            var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: true);
             BenchmarkResult? result = parse.GetValue(model) is null ? null
                 : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions),
                                                          resolved, ctx, cache ?? ModelStatisticsCache.Default));

@@ -2,8 +2,6 @@ using System.CommandLine;
 using SoSeg.Comparison;
 using SoSeg.Data.Datasets;
 using SoSeg.Inference;
-using SoSeg.Runtime;
-using SoSeg.Terminal;
 
 namespace SoSeg.Cli.Commands;
 
@@ -20,20 +18,18 @@ public static class CompareCommand
         var window = new Option<int?>("--window") { Description = "Prediction window for validation and test (default: the crop)." };
         var figureImages = new Option<int>("--figure-images") { Description = "Rows of the prediction picture (0: none).", DefaultValueFactory = _ => 4 };
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads libtorch may use (default: all cores)." };
         var recipe = new RecipeOptions(perModelOptions: true);
-        var device = CommonOptions.Device();
-        var noTf32 = CommonOptions.NoTf32();
+        var device = new DeviceOptions(threads: true);
         var command = new Command("compare", "Train and evaluate several models (x seeds) on one dataset with one recipe; write tables like the paper's Tables II/III (markdown + HTML, best per column highlighted) and a Fig. 3-style picture.")
         {
-            data, models, seeds, firstSeed, output, window, figureImages, dropEmpty, threads, device, noTf32,
+            data, models, seeds, firstSeed, output, window, figureImages, dropEmpty,
         };
+        device.AddTo(command);
         recipe.AddTo(command);
         command.SetAction(parse =>
         {
             var log = parse.InvocationConfiguration.Output;
-            var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
-            if (parse.GetValue(threads) is int t) TorchSharp.torch.set_num_threads(Math.Max(1, t));
+            var torchDevice = device.Resolve(parse);
             var training = recipe.Read(parse);
             // --model-option unet:base-width=32 applies to unet only; base-width=32 to every model.
             var perModel = new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
@@ -59,8 +55,8 @@ public static class CompareCommand
                 Prediction = new PredictionOptions { WindowSize = parse.GetValue(window) ?? training.CropSize },
                 FigureImages = parse.GetValue(figureImages),
             };
-            using var cancel = TrainCommand.CancelOnCtrlC(log);
-            var result = new ModelComparison(options, torchDevice, new Progress(parse.GetValue(CommonOptions.NoProgress)), log).Run(parse.GetValue(output)!, cancel.Token);
+            using var cancel = CtrlC.Cancels(log);
+            var result = new ModelComparison(options, torchDevice, CommonOptions.ProgressFor(parse, keepStdoutClean: false), log).Run(parse.GetValue(output)!, cancel.Token);
             log.WriteLine();
             log.WriteLine(result.Markdown);
             log.WriteLine($"report: {Path.Combine(result.ReportFolder, "comparison.html")} (and comparison.md{(result.Figure is null ? "" : ", figure.png")})");

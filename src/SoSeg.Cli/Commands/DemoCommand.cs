@@ -1,7 +1,5 @@
 using System.CommandLine;
 using SoSeg.Comparison;
-using SoSeg.Runtime;
-using SoSeg.Terminal;
 
 namespace SoSeg.Cli.Commands;
 
@@ -11,18 +9,18 @@ public static class DemoCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "Folder for the generated data, the runs and the report (reused if it exists).", DefaultValueFactory = _ => "soseg-demo" };
-        var device = CommonOptions.Device();
-        var noTf32 = CommonOptions.NoTf32();
+        var device = new DeviceOptions();
         var command = new Command("demo", "Generate a synthetic sperm-microscopy dataset, train SoSegFormer and a U-Net on it (a few minutes on a 2-core CPU; paper scale with --device cuda), evaluate both and write a report with tables and overlays.")
         {
-            output, device, noTf32,
+            output,
         };
+        device.AddTo(command);
         command.SetAction(parse =>
         {
             var log = parse.InvocationConfiguration.Output;
-            var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
-            using var cancel = TrainCommand.CancelOnCtrlC(log);
-            var result = Demo.Run(parse.GetValue(output)!, torchDevice, new Progress(parse.GetValue(CommonOptions.NoProgress)), log, cancel.Token);
+            var torchDevice = device.Resolve(parse);
+            using var cancel = CtrlC.Cancels(log);
+            var result = Demo.Run(parse.GetValue(output)!, torchDevice, CommonOptions.ProgressFor(parse, keepStdoutClean: false), log, cancel.Token);
             log.WriteLine();
             log.WriteLine(result.Markdown);
             log.WriteLine($"report: {Path.Combine(result.ReportFolder, "comparison.html")}");

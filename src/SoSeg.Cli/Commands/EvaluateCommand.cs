@@ -1,10 +1,7 @@
 using System.CommandLine;
 using SoSeg.Data.Datasets;
 using SoSeg.Evaluation;
-using SoSeg.Inference;
 using SoSeg.Metrics;
-using SoSeg.Runtime;
-using SoSeg.Terminal;
 using SoSeg.Training;
 
 namespace SoSeg.Cli.Commands;
@@ -26,21 +23,25 @@ public static class EvaluateCommand
         var fold = new Option<int>("--fold") { Description = "Fold for --subset val/train.", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Folder for metrics.json, metrics.md and per_image.csv (default: next to the run/checkpoint/predictions)." };
         var json = CommonOptions.Json();
-        var tta = new Option<bool>("--tta") { Description = "Flip test-time augmentation." };
-        var window = new Option<int?>("--window") { Description = "Sliding-window size (default: the training crop)." };
-        var overlap = new Option<double>("--overlap") { Description = "Sliding-window overlap.", DefaultValueFactory = _ => 0.5 };
+        var window = new PredictionWindowOptions("Flip test-time augmentation.", "Sliding-window size (default: the training crop).");
         var emptyCase = new Option<EmptyCasePolicy>("--empty-case") { Description = "Per-image score when prediction and label are both empty: Exclude (nnU-Net), CountAsOne, CountAsZero (PraNet).", DefaultValueFactory = _ => EmptyCasePolicy.Exclude };
         var detectionIoU = new Option<double>("--detection-iou") { Description = "IoU a ground-truth object needs with the predicted objects touching it to count as found (0 = any overlap).", DefaultValueFactory = _ => 0 };
-        var device = CommonOptions.Device();
-        var noTf32 = CommonOptions.NoTf32();
+        var device = new DeviceOptions();
 
         var command = new Command("evaluate", "Score a run, a checkpoint or a folder of predicted masks with the paper's metrics (mIoU, mDice, MAE, Precision, F2) in both protocols, for ultra-small (<1%), small (<10%) and all objects, plus object-level found/missed/false positives.")
         {
-            run, which, checkpoint, predictions, binarise, data, subset, fold, output, json, tta, window, overlap, emptyCase, detectionIoU, device, noTf32,
+            run, which, checkpoint, predictions, binarise, data, subset, fold, output, json,
         };
+        window.AddTo(command);
+        command.Options.Add(emptyCase);
+        command.Options.Add(detectionIoU);
+        device.AddTo(command);
         command.SetAction(parse =>
         {
             var log = parse.InvocationConfiguration.Output;
+            bool asJson = parse.GetValue(json);
+            // With --json stdout is JSON only: notes and progress go to stderr.
+            var notes = asJson ? parse.InvocationConfiguration.Error : log;
             int sources = new[] { parse.GetValue(run), parse.GetValue(checkpoint), parse.GetValue(predictions) }.Count(s => s is not null);
             if (sources != 1) throw new ArgumentException("Give exactly one of --run, --checkpoint or --predictions.");
 
@@ -51,7 +52,7 @@ public static class EvaluateCommand
             var items = DatasetEvaluation.SelectItems(dataset, evaluated, parse.GetValue(fold), runConfig?.Training.Folds ?? 1);
             var options = new EvaluationOptions { EmptyCase = parse.GetValue(emptyCase), DetectionMinIoU = parse.GetValue(detectionIoU) };
             options.Validate();
-            var progress = new Progress(parse.GetValue(CommonOptions.NoProgress) || parse.GetValue(json));
+            var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: asJson);
             string subsetName = evaluated.ToString().ToLowerInvariant();
 
             EvaluationReport report;
@@ -66,17 +67,12 @@ public static class EvaluateCommand
             }
             else
             {
-                string checkpointPath = parse.GetValue(checkpoint) is { } given ? RunFolder.CheckpointOf(given, log)
-                    : new RunFolder(parse.GetValue(run)!).ChooseCheckpoint(parse.GetValue(which)!, log);
-                var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
+                string checkpointPath = parse.GetValue(checkpoint) is { } given ? RunFolder.CheckpointOf(given, notes)
+                    : new RunFolder(parse.GetValue(run)!).ChooseCheckpoint(parse.GetValue(which)!, notes);
+                var torchDevice = device.Resolve(parse);
                 var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
                 DatasetEvaluation.CheckCompatible(info, dataset, checkpointPath);
-                var prediction = new PredictionOptions
-                {
-                    WindowSize = parse.GetValue(window) ?? info.CropSize,
-                    Overlap = parse.GetValue(overlap),
-                    FlipTta = parse.GetValue(tta),
-                };
+                var prediction = window.Read(parse, info.CropSize);
                 report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, items, model, torchDevice, prediction, options,
                     ctx.AddTask($"evaluate {info.Model} on {items.Count} {subsetName} images", items.Count)));
                 outputFolder = parse.GetValue(output) ?? (parse.GetValue(run) is { } r
@@ -86,7 +82,7 @@ public static class EvaluateCommand
             }
 
             MetricsWriter.WriteAll(report, outputFolder, title);
-            if (parse.GetValue(json)) log.WriteLine(MetricsWriter.ToJson(report));
+            if (asJson) log.WriteLine(MetricsWriter.ToJson(report));
             else
             {
                 log.WriteLine(MetricsWriter.ToMarkdown(report, title));

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using SoSeg.Data;
 using SoSeg.Data.Synthetic;
-using SoSeg.Terminal;
 
 namespace SoSeg.Cli.Commands;
 
@@ -40,7 +39,7 @@ public static class GenerateCommand
             PrepareFolder(folder, parse.GetValue(force));
 
             var writer = parse.InvocationConfiguration.Output;
-            var progress = new Progress(parse.GetValue(CommonOptions.NoProgress), ReferenceEquals(writer, System.Console.Out) ? null : writer);
+            var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: false);
             var clock = Stopwatch.StartNew();
             progress.Run(context =>
             {

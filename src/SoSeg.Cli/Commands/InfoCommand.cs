@@ -9,16 +9,14 @@ public static class InfoCommand
 {
     public static Command Create()
     {
-        var device = CommonOptions.Device();
-        var noTf32 = CommonOptions.NoTf32();
+        var device = new DeviceOptions();
         var json = CommonOptions.Json();
-        var command = new Command("info", "Show .NET, TorchSharp and libtorch versions, where the native libraries were loaded from, CPU threads and CUDA devices.")
-        {
-            device, noTf32, json,
-        };
+        var command = new Command("info", "Show .NET, TorchSharp and libtorch versions, where the native libraries were loaded from, CPU threads and CUDA devices.");
+        device.AddTo(command);
+        command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var report = RuntimeReport.Collect(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
+            var report = RuntimeReport.Collect(device.Spec(parse), device.AllowTf32(parse));
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(report, Json.Indented));
             else Print(report, output);

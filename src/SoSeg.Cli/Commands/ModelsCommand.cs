@@ -4,7 +4,6 @@ using System.Text.Json;
 using SoSeg.Models;
 using SoSeg.Models.Analysis;
 using SoSeg.Runtime;
-using SoSeg.Terminal;
 
 namespace SoSeg.Cli.Commands;
 
@@ -35,15 +34,12 @@ public static class ModelsCommand
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
             int side = parse.GetValue(size);
             if (side < 32) throw new ArgumentException($"--size must be at least 32, got {side}.");
             bool asJson = parse.GetValue(json), countFlops = !parse.GetValue(noFlops);
             TorchRuntime.Initialise();
             var statisticsCache = cache ?? ModelStatisticsCache.Default;
-            var progress = TextTable.IsInteractiveConsole(output) && !asJson
-                ? new Progress(parse.GetValue(CommonOptions.NoProgress))
-                : new Progress(disabled: true, plainOut: error);
+            var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: true);
 
             var entries = progress.Run(ctx =>
             {

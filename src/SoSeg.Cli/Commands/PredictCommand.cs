@@ -1,8 +1,6 @@
 using System.CommandLine;
 using SoSeg.Data.Datasets;
 using SoSeg.Inference;
-using SoSeg.Runtime;
-using SoSeg.Terminal;
 using SoSeg.Training;
 
 namespace SoSeg.Cli.Commands;
@@ -17,30 +15,25 @@ public static class PredictCommand
         var output = new Option<string>("--out") { Description = "Folder for the predicted masks.", Required = true };
         var probabilities = new Option<bool>("--probabilities") { Description = "Also write per-class probability maps (PNG x255 for images, float32 NIfTI for volumes)." };
         var overlays = new Option<bool>("--overlays") { Description = "Also write overlay PNGs (prediction drawn over the image)." };
-        var tta = new Option<bool>("--tta") { Description = "Flip test-time augmentation (averages the image and its mirror)." };
-        var window = new Option<int?>("--window") { Description = "Sliding-window size for large inputs (default: the training crop)." };
-        var overlap = new Option<double>("--overlap") { Description = "Sliding-window overlap.", DefaultValueFactory = _ => 0.5 };
-        var device = CommonOptions.Device();
-        var noTf32 = CommonOptions.NoTf32();
+        var window = new PredictionWindowOptions("Flip test-time augmentation (averages the image and its mirror).",
+                                                 "Sliding-window size for large inputs (default: the training crop).");
+        var device = new DeviceOptions();
         var command = new Command("predict", "Segment new images and volumes with a trained checkpoint.")
         {
-            checkpoint, input, output, probabilities, overlays, tta, window, overlap, device, noTf32,
+            checkpoint, input, output, probabilities, overlays,
         };
+        window.AddTo(command);
+        device.AddTo(command);
         command.SetAction(parse =>
         {
             var log = parse.InvocationConfiguration.Output;
             var inputs = InputPredictor.FindInputs(parse.GetValue(input)!);
-            var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
+            var torchDevice = device.Resolve(parse);
             var (model, info) = Checkpoint.LoadModel(RunFolder.CheckpointOf(parse.GetValue(checkpoint)!, log), torchDevice);
-            var predictor = new SegmentationPredictor(model, torchDevice, new PredictionOptions
-            {
-                WindowSize = parse.GetValue(window) ?? info.CropSize,
-                Overlap = parse.GetValue(overlap),
-                FlipTta = parse.GetValue(tta),
-            });
+            var predictor = new SegmentationPredictor(model, torchDevice, window.Read(parse, info.CropSize));
             var outputs = new PredictionOutputs { Probabilities = parse.GetValue(probabilities), Overlays = parse.GetValue(overlays) };
             string folder = parse.GetValue(output)!;
-            var progress = new Progress(parse.GetValue(CommonOptions.NoProgress));
+            var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: false);
             var written = progress.Run(ctx => new InputPredictor(predictor, info).Run(inputs, folder, outputs,
                 ctx.AddTask($"predict {inputs.Count} input(s) with {info.Model}", inputs.Count)));
             foreach (var w in written)

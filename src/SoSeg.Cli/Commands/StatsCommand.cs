@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using SoSeg.Data.Datasets;
 using SoSeg.Data.Statistics;
-using SoSeg.Terminal;
 
 namespace SoSeg.Cli.Commands;
 
@@ -35,13 +34,9 @@ public static class StatsCommand
                 IncludePolypGenSequences = parse.GetValue(sequences),
             };
             var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
             bool asJson = parse.GetValue(json);
             var dataset = SegmentationDataset.Open(parse.GetValue(data)!, options);
-            // JSON, captured and redirected output stay clean: progress then goes to stderr as plain lines.
-            var progress = asJson || !ReferenceEquals(output, System.Console.Out) || System.Console.IsOutputRedirected
-                ? new Progress(disabled: true, plainOut: error)
-                : new Progress(parse.GetValue(CommonOptions.NoProgress));
+            var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: true);
             var stats = progress.Run(ctx =>
                 DatasetStatistics.Compute(dataset, progress: ctx.AddTask("Reading masks", DatasetStatistics.CountItems(dataset))));
             if (asJson) output.WriteLine(JsonSerializer.Serialize(stats, Json.Indented));

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using SoSeg.Data.Datasets;
 using SoSeg.Inference;
-using SoSeg.Runtime;
-using SoSeg.Terminal;
 using SoSeg.Training;
 
 namespace SoSeg.Cli.Commands;
@@ -25,22 +23,20 @@ public static class TrainCommand
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
         var layout = CommonOptions.Layout();
         var valWindow = new Option<int?>("--val-window") { Description = "Sliding-window size for validation (default: the crop; larger is faster on whole small images)." };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads libtorch may use (default: all cores)." };
-        var device = CommonOptions.Device();
-        var noTf32 = CommonOptions.NoTf32();
+        var device = new DeviceOptions(threads: true);
 
         var command = new Command("train", "Train a model with the paper's recipe (AdamW, cross-entropy, 5e-5 -> 1e-6 warm-up + cosine, batch 4, 512 crops, augmentations, 100 epochs); every setting is an option.")
         {
-            data, model, output, resume, seed, folds, fold, valFraction, dropEmpty, layout, valWindow, threads, device, noTf32,
+            data, model, output, resume, seed, folds, fold, valFraction, dropEmpty, layout, valWindow,
         };
+        device.AddTo(command);
         recipe.AddTo(command);
         command.SetAction(parse =>
         {
             var log = parse.InvocationConfiguration.Output;
-            var torchDevice = TorchRuntime.Resolve(DeviceSpec.Parse(parse.GetValue(device)), !parse.GetValue(noTf32));
-            if (parse.GetValue(threads) is int t) TorchSharp.torch.set_num_threads(Math.Max(1, t));
-            var progress = new Progress(parse.GetValue(CommonOptions.NoProgress));
-            using var cancel = CancelOnCtrlC(log);
+            var torchDevice = device.Resolve(parse);
+            var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: false);
+            using var cancel = CtrlC.Cancels(log);
 
             if (parse.GetValue(resume) is { } resumeFolder)
             {
@@ -50,6 +46,13 @@ public static class TrainCommand
 
             string dataFolder = parse.GetValue(data) ?? throw new ArgumentException("--data is required (or --resume RUN).");
             string runFolder = parse.GetValue(output) ?? throw new ArgumentException("--out is required: the run folder to create.");
+            var training = recipe.Read(parse) with
+            {
+                Model = parse.GetValue(model)!,
+                Seed = parse.GetValue(seed),
+                Folds = parse.GetValue(folds),
+                Fold = parse.GetValue(fold),
+            };
             var config = new TrainConfig
             {
                 Data = Path.GetFullPath(dataFolder),
@@ -59,14 +62,8 @@ public static class TrainCommand
                     DropEmptySlices = parse.GetValue(dropEmpty),
                     ValidationFraction = parse.GetValue(valFraction),
                 },
-                Training = recipe.Read(parse) with
-                {
-                    Model = parse.GetValue(model)!,
-                    Seed = parse.GetValue(seed),
-                    Folds = parse.GetValue(folds),
-                    Fold = parse.GetValue(fold),
-                },
-                Validation = new PredictionOptions { WindowSize = parse.GetValue(valWindow) ?? recipe.Crop(parse) },
+                Training = training,
+                Validation = new PredictionOptions { WindowSize = parse.GetValue(valWindow) ?? training.CropSize },
             };
             var started = TrainingSession.Start(config, new RunFolder(runFolder), torchDevice, progress, log, cancel.Token);
             return Summarise(started, log);
@@ -80,19 +77,5 @@ public static class TrainCommand
         if (result.BestScore is { } best) log.WriteLine($"best val mDice {best * 100:0.00}% at epoch {result.BestEpoch}: {result.Run.BestCheckpoint}");
         log.WriteLine($"curves: {result.Run.CurvePng}   metrics: {result.Run.MetricsCsv}   tensorboard: {result.Run.TensorBoardFolder}");
         return result.Interrupted ? 130 : 0;
-    }
-
-    /// <summary>First Ctrl+C: finish the current step and stop cleanly (the run can resume); second: default (kill).</summary>
-    internal static CancellationTokenSource CancelOnCtrlC(TextWriter log)
-    {
-        var source = new CancellationTokenSource();
-        System.Console.CancelKeyPress += (_, e) =>
-        {
-            if (source.IsCancellationRequested) return;
-            e.Cancel = true;
-            log.WriteLine("stopping after this step (Ctrl+C again to kill)...");
-            source.Cancel();
-        };
-        return source;
     }
 }

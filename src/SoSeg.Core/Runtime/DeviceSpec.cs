@@ -6,8 +6,6 @@ public readonly record struct DeviceSpec(DeviceKind Kind, int Index)
     public static DeviceSpec Auto => new(DeviceKind.Auto, -1);
     public static DeviceSpec Cpu => new(DeviceKind.Cpu, -1);
 
-    public bool WantsCuda => Kind == DeviceKind.Cuda;
-
     /// <summary>Parses auto|cpu|cuda|cuda:N (case-insensitive).</summary>
     public static DeviceSpec Parse(string? text)
     {

@@ -13,8 +13,15 @@ public static class LibtorchLocator
     /// <summary>Result of a search: the folder found (or null) and every place looked at, for error messages.</summary>
     public sealed record SearchResult(string? Folder, IReadOnlyList<string> Searched);
 
-    /// <summary>Looks for a CUDA libtorch in SOSEG_LIBTORCH, LD_LIBRARY_PATH, active Python environments and the usual install places.</summary>
-    public static SearchResult FindCuda()
+    static readonly Lazy<SearchResult> Found = new(Search);
+
+    /// <summary>
+    /// Looks for a CUDA libtorch in SOSEG_LIBTORCH, LD_LIBRARY_PATH, active Python environments and the usual
+    /// install places. Searches once per process (it may start python3).
+    /// </summary>
+    public static SearchResult FindCuda() => Found.Value;
+
+    static SearchResult Search()
     {
         var searched = new List<string>();
         foreach (var candidate in Candidates())

@@ -133,8 +133,7 @@ public static class NativeLayout
     {
         string? process = Environment.ProcessPath;
         if (process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet") return process;
-        foreach (var variable in new[] { "DOTNET_HOST_PATH" })
-            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } host && File.Exists(host)) return host;
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;
         if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } root && File.Exists(Path.Combine(root, "dotnet")))
             return Path.Combine(root, "dotnet");
         string runtimeDir = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();

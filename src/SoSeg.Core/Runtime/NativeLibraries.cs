@@ -23,16 +23,22 @@ public static class NativeLibraries
     }
 
     /// <summary>Folder libtorch_cpu.so was loaded from, or null before libtorch is loaded.</summary>
-    public static string? LibtorchFolder() =>
-        Loaded().Where(p => Path.GetFileName(p) == "libtorch_cpu.so").Select(Path.GetDirectoryName).FirstOrDefault();
+    public static string? LibtorchFolder() => LibtorchFolder(Loaded());
+
+    /// <summary>As <see cref="LibtorchFolder()"/>, from a list read by <see cref="Loaded"/>.</summary>
+    public static string? LibtorchFolder(IReadOnlyList<string> loaded) =>
+        loaded.Where(p => Path.GetFileName(p) == "libtorch_cpu.so").Select(Path.GetDirectoryName).FirstOrDefault();
 
     /// <summary>
     /// Throws when libtorch/libc10 files were loaded from more than one folder: a CPU build mixed with a
     /// CUDA build in one process gives wrong results or crashes later, so stop now.
     /// </summary>
-    public static void EnsureNotMixed()
+    public static void EnsureNotMixed() => EnsureNotMixed(Loaded());
+
+    /// <summary>As <see cref="EnsureNotMixed()"/>, on a list read by <see cref="Loaded"/>.</summary>
+    public static void EnsureNotMixed(IReadOnlyList<string> loaded)
     {
-        var folders = Loaded()
+        var folders = loaded
             .Where(p => Path.GetFileName(p) is { } n && (n.StartsWith("libtorch", StringComparison.Ordinal) || n.StartsWith("libc10", StringComparison.Ordinal)))
             .Select(p => Path.GetDirectoryName(p)!)
             .Distinct(StringComparer.Ordinal)

@@ -28,9 +28,10 @@ public sealed record RuntimeReport(
         var device = TorchRuntime.Resolve(requested, allowTf32);
         // Touch a tensor so libtorch is fully loaded before reading /proc/self/maps.
         using (var probe = torch.ones(1, device: device)) probe.sum().Dispose();
-        Runtime.NativeLibraries.EnsureNotMixed();
+        var loaded = NativeLibraries.Loaded();
+        NativeLibraries.EnsureNotMixed(loaded);
 
-        string? folder = Runtime.NativeLibraries.LibtorchFolder();
+        string? folder = NativeLibraries.LibtorchFolder(loaded);
         string libtorchVersion = NativeLayout.IsExternal && folder is not null && LibtorchLocator.PyTorchVersion(folder) is { } pyTorch
             ? $"{pyTorch} (PyTorch install; TorchSharp built for {TorchRuntime.BuiltForLibtorch})"
             : TorchRuntime.BuiltForLibtorch;
@@ -43,7 +44,7 @@ public sealed record RuntimeReport(
             libtorchVersion,
             NativeLayout.IsExternal ? "external (LD_LIBRARY_PATH)" : "NuGet libtorch-cpu-linux-x64 in the app folder",
             folder,
-            Runtime.NativeLibraries.Loaded(),
+            loaded,
             Environment.ProcessorCount,
             torch.get_num_threads(),
             requested.ToString(),

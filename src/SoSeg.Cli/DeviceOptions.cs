@@ -1,0 +1,48 @@
+using System.CommandLine;
+using SoSeg.Runtime;
+using TorchSharp;
+
+namespace SoSeg.Cli;
+
+/// <summary>--device, --no-tf32 and (optionally) --threads, for every command that computes.</summary>
+public sealed class DeviceOptions
+{
+    public const string DeviceName = "--device";
+
+    readonly Option<string> _device = new(DeviceName)
+    {
+        Description = "Where to compute: auto (CUDA when a CUDA libtorch and a GPU are found, else CPU), cpu, cuda or cuda:N. " +
+                      "CUDA needs a CUDA libtorch, e.g. SOSEG_LIBTORCH=<PyTorch install>/torch/lib (docs/gpu.md).",
+        DefaultValueFactory = _ => "auto",
+    };
+    readonly Option<bool> _noTf32 = new("--no-tf32") { Description = "Disable TF32 matrix math on CUDA (on by default; no effect on CPU)." };
+    readonly Option<int?>? _threads;
+
+    /// <param name="threads">Also offer --threads (CPU threads libtorch may use).</param>
+    public DeviceOptions(bool threads = false)
+    {
+        if (threads) _threads = new("--threads") { Description = "CPU threads libtorch may use (default: all cores)." };
+    }
+
+    /// <summary>Adds [--threads,] --device and --no-tf32 to a command, in that order.</summary>
+    public void AddTo(Command command)
+    {
+        if (_threads is not null) command.Options.Add(_threads);
+        command.Options.Add(_device);
+        command.Options.Add(_noTf32);
+    }
+
+    /// <summary>The device asked for.</summary>
+    public DeviceSpec Spec(ParseResult parse) => DeviceSpec.Parse(parse.GetValue(_device));
+
+    /// <summary>False with --no-tf32.</summary>
+    public bool AllowTf32(ParseResult parse) => !parse.GetValue(_noTf32);
+
+    /// <summary>Resolves the device (see <see cref="TorchRuntime.Resolve"/>), then applies --threads.</summary>
+    public torch.Device Resolve(ParseResult parse)
+    {
+        var device = TorchRuntime.Resolve(Spec(parse), AllowTf32(parse));
+        if (_threads is not null && parse.GetValue(_threads) is int t) torch.set_num_threads(Math.Max(1, t));
+        return device;
+    }
+}

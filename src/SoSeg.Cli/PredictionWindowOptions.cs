@@ -1,0 +1,34 @@
+using System.CommandLine;
+using SoSeg.Inference;
+
+namespace SoSeg.Cli;
+
+/// <summary>--tta, --window and --overlap of `predict` and `evaluate`; defaults from <see cref="PredictionOptions"/>.</summary>
+public sealed class PredictionWindowOptions
+{
+    readonly Option<bool> _tta;
+    readonly Option<int?> _window;
+    readonly Option<double> _overlap = new("--overlap") { Description = "Sliding-window overlap.", DefaultValueFactory = _ => new PredictionOptions().Overlap };
+
+    public PredictionWindowOptions(string ttaDescription, string windowDescription)
+    {
+        _tta = new("--tta") { Description = ttaDescription };
+        _window = new("--window") { Description = windowDescription };
+    }
+
+    /// <summary>Adds --tta, --window and --overlap to a command, in that order.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_tta);
+        command.Options.Add(_window);
+        command.Options.Add(_overlap);
+    }
+
+    /// <summary>The prediction settings asked for; the window defaults to the checkpoint's training crop.</summary>
+    public PredictionOptions Read(ParseResult parse, int trainingCrop) => new()
+    {
+        WindowSize = parse.GetValue(_window) ?? trainingCrop,
+        Overlap = parse.GetValue(_overlap),
+        FlipTta = parse.GetValue(_tta),
+    };
+}
