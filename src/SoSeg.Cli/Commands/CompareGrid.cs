@@ -19,6 +19,7 @@ static class CompareGrid
             // Every dataset's options are checked before anything is written or submitted.
             foreach (var dataset in grid.Datasets) dataset.Options.Validate();
             grid.Save();
+            if (cluster.Plan(parse)) return Plan(grid, log);
             if (grid.Executor == "local")
             {
                 if (retry) throw new ArgumentException("--retry-failed needs --executor slurm (the local executor resumes unfinished runs by itself).");
@@ -53,6 +54,18 @@ static class CompareGrid
         foreach (var cell in failed) log.WriteLine($"  {slurm.FailureNote(cell)}");
         log.WriteLine($"resubmit them with `soseg compare --collect {grid.Report} --retry-failed` (each resumes from its last finished epoch).");
         return 1;
+    }
+
+    /// <summary>The cells, for a batch system that numbers its tasks: each runs `soseg compare-cell --grid REPORT/grid.json --cell I`.</summary>
+    static int Plan(ComparisonGrid grid, TextWriter log)
+    {
+        log.WriteLine($"{ComparisonGrid.PathIn(grid.Report)}: {grid.Cells.Count} cell(s); run cell I with `soseg compare-cell --grid {ComparisonGrid.PathIn(grid.Report)} --cell I --device {grid.Device}`");
+        foreach (var cell in grid.Cells)
+        {
+            bool done = ModelComparison.IsFinished(cell.Dataset.Report, cell.Model, cell.Seed, cell.Dataset.Options.Training.Epochs);
+            log.WriteLine($"{cell.Index,4}  {(done ? "done " : "to do")}  {cell.Name}  {cell.RunFolder}");
+        }
+        return 0;
     }
 
     static int Print(IReadOnlyList<ComparisonResult> results, TextWriter log)

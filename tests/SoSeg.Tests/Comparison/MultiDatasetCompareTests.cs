@@ -13,10 +13,20 @@ public class MultiDatasetCompareTests
         string spots = TinySpotDataset.Write(Path.Combine(folder.Path, "Spots"), train: 4, test: 2);
         string dots = TinySpotDataset.Write(Path.Combine(folder.Path, "Dots"), train: 4, test: 2, seed: 9);
         string report = Path.Combine(folder.Path, "report");
-        var run = CliHarness.RunSoseg("compare", "--data", $"{spots},{dots}", "--models", "unet", "--seeds", "1", "--out", report,
+        string[] grid = ["compare", "--data", $"{spots},{dots}", "--models", "unet", "--seeds", "1", "--out", report,
             "--model-option", "base-width=4", "--epochs", "1", "--batch", "2", "--crop", "32", "--window", "64", "--figure-images", "1",
-            "--no-progress", "--device", "cpu");
+            "--no-progress", "--device", "cpu"];
+        // --plan: grid.json and the list of cells, nothing trained.
+        var plan = CliHarness.RunSoseg([.. grid, "--plan"]);
+        Assert.True(plan.Code == 0, plan.Err + plan.Out);
+        Assert.Contains("2 cell(s)", plan.Out);
+        Assert.Contains($"   1  to do  Dots: unet seed 0  {Path.Combine(report, "Dots", "runs", "unet", "seed0")}", plan.Out);
+        Assert.True(File.Exists(Path.Combine(report, "grid.json")));
+        Assert.False(Directory.Exists(Path.Combine(report, "Dots", "runs")));
+
+        var run = CliHarness.RunSoseg(grid);
         Assert.True(run.Code == 0, run.Err + run.Out);
+        Assert.Contains("   0  done   Spots: unet seed 0", CliHarness.RunSoseg([.. grid, "--plan"]).Out);
         foreach (var name in new[] { "Spots", "Dots" })
         {
             Assert.True(File.Exists(Path.Combine(report, name, "runs", "unet", "seed0", "evaluation-test-best", "metrics.json")), name);
