@@ -52,7 +52,14 @@ public sealed class ClusterOptions
     /// <summary>The Slurm request, or null for the local executor.</summary>
     public SlurmSettings? Slurm(ParseResult parse)
     {
-        if (Executor(parse) != "slurm") return null;
+        Poll(parse);
+        if (Executor(parse) != "slurm")
+        {
+            var slurmOnly = new Option[] { _partition, _gpusPerTask, _cpusPerTask, _memory, _time, _sbatchArgs, _sosegCommand, _noWait }
+                .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+            if (slurmOnly is not null) throw new ArgumentException($"{slurmOnly.Name} needs --executor slurm.");
+            return null;
+        }
         var settings = new SlurmSettings
         {
             Partition = parse.GetValue(_partition),

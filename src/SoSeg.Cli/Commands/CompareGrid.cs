@@ -18,6 +18,7 @@ static class CompareGrid
         {
             // Every dataset's options are checked before anything is written or submitted.
             foreach (var dataset in grid.Datasets) dataset.Options.Validate();
+            if (grid.Slurm is not null && !cluster.Plan(parse)) SlurmCommand.EnsureAvailable();
             grid.Save();
             if (cluster.Plan(parse)) return Plan(grid, log);
             if (grid.Executor == "local")

@@ -53,6 +53,12 @@ public class MultiDatasetCompareTests
         Assert.Equal(1, retryLocal.Code);
         Assert.Contains("--retry-failed needs --executor slurm", retryLocal.Err);
 
+        var slurmOption = CliHarness.RunSoseg("compare", "--data", spots, "--models", "unet", "--out", Path.Combine(folder.Path, "r4"),
+            "--partition", "gpu", "--no-progress", "--device", "cpu");
+        Assert.Equal(1, slurmOption.Code);
+        Assert.Contains("--partition needs --executor slurm", slurmOption.Err);
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, "r4")));
+
         var sameName = CliHarness.RunSoseg("compare", "--data", $"{spots},{Path.Combine(folder.Path, "other", "Spots")}", "--models", "unet",
             "--out", Path.Combine(folder.Path, "r3"), "--no-progress", "--device", "cpu");
         Assert.Equal(1, sameName.Code);

@@ -59,7 +59,7 @@ public sealed class SlurmGridTests(ITestOutputHelper output)
         string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 6, test: 2);
         string[] grid = ["--data", data, "--models", "unet,unetpp", "--seeds", "2", "--window", "64",
                          "--model-option", "unet:base-width=4", "--model-option", "unetpp:base-width=4",
-                         "--epochs", "5", "--steps-per-epoch", "40", "--batch", "2", "--crop", "32", "--lr", "3e-3", "--min-lr", "1e-4",
+                         "--epochs", "5", "--steps-per-epoch", "20", "--batch", "2", "--crop", "32", "--lr", "3e-3", "--min-lr", "1e-4",
                          "--figure-images", "0", "--no-progress", "--device", "cpu"];
         string slurmReport = Path.Combine(folder.Path, "slurm-report");
 

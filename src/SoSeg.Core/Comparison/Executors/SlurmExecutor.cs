@@ -184,6 +184,15 @@ public sealed class SlurmExecutor(ComparisonGrid grid, TextWriter log)
 /// <summary>Runs Slurm's client commands (sbatch, squeue) with a clear error when they are missing or hang.</summary>
 public static class SlurmCommand
 {
+    /// <summary>Fails with the fix when sbatch and squeue are not on PATH, before anything is written.</summary>
+    public static void EnsureAvailable()
+    {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        foreach (var command in new[] { "sbatch", "squeue" })
+            if (!path.Any(folder => File.Exists(Path.Combine(folder, command))))
+                throw new SoSegException($"{command} is not on PATH: --executor slurm needs Slurm's client commands on this machine (Debian: apt-get install slurm-client).");
+    }
+
     public static (int Code, string Output, string Error) Run(string command, IReadOnlyList<string> arguments, int timeoutSeconds = 120)
     {
         var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
