@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SoSeg.Comparison.Executors;
 using SoSeg.Comparison.Grid;
 
 namespace SoSeg.Cli;
@@ -81,7 +82,6 @@ public sealed class ClusterOptions
         string assembly = typeof(ClusterOptions).Assembly.Location;
         string folder = Path.GetDirectoryName(assembly)!;
         string host = Path.Combine(folder, OperatingSystem.IsWindows() ? "soseg.exe" : "soseg");
-        static string Quote(string text) => "'" + text.Replace("'", "'\\''") + "'";
-        return File.Exists(host) ? Quote(host) : $"dotnet {Quote(assembly)}";
+        return File.Exists(host) ? SlurmExecutor.Quote(host) : $"dotnet {SlurmExecutor.Quote(assembly)}";
     }
 }

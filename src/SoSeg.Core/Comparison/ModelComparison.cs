@@ -79,7 +79,9 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
         string? figure = options.FigureImages > 0 && runs.Count > 0 ? WriteFigure(reportFolder, dataset, testItems, runs) : null;
         var tables = BuildTables(runs);
         string markdown = Markdown(dataset, tables, runs, figure) + MissingNote(missing);
-        string html = Html(dataset, tables, runs, figure).Replace("</body></html>", System.Net.WebUtility.HtmlEncode(MissingNote(missing)) + "</body></html>");
+        string html = Html(dataset, tables, runs, figure);
+        if (missing.Count > 0)
+            html = html.Replace("</body></html>", $"<p class=\"note\"><b>Missing cells</b> (training not finished; left out of the means): {System.Net.WebUtility.HtmlEncode(string.Join(", ", missing))}.</p></body></html>");
         AtomicFile.WriteAllText(Path.Combine(reportFolder, "comparison.md"), markdown);
         AtomicFile.WriteAllText(Path.Combine(reportFolder, "comparison.html"), html);
         AtomicFile.WriteAllText(Path.Combine(reportFolder, "comparison.json"), JsonSerializer.Serialize(

@@ -66,7 +66,8 @@ public sealed class SlurmExecutor(ComparisonGrid grid, TextWriter log)
         return text.ToString();
     }
 
-    static string Quote(string text) => "'" + text.Replace("'", "'\\''") + "'";
+    /// <summary><paramref name="text"/> as one word of a POSIX shell command.</summary>
+    public static string Quote(string text) => "'" + text.Replace("'", "'\\''") + "'";
 
     /// <summary>Submits <paramref name="cells"/> as one job array; returns its job id.</summary>
     public string Submit(IReadOnlyList<GridCell> cells)
