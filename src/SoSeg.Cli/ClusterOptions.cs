@@ -1,13 +1,17 @@
 using System.CommandLine;
 using SoSeg.Comparison.Executors;
 using SoSeg.Comparison.Grid;
+using SoSeg.Runtime;
+using TorchSharp;
 
 namespace SoSeg.Cli;
 
 /// <summary>`soseg compare`'s options for running the grid elsewhere: --executor, the Slurm request, waiting and collecting.</summary>
 public sealed class ClusterOptions
 {
-    readonly Option<string> _executor = new("--executor")
+    public const string ExecutorName = "--executor", Slurm = "slurm";
+
+    readonly Option<string> _executor = new(ExecutorName)
     {
         Description = "Who trains the cells: local (one after another in this process) or slurm (one Slurm job-array task per dataset x model x seed; docs/cluster.md).",
         DefaultValueFactory = _ => "local",
@@ -38,10 +42,17 @@ public sealed class ClusterOptions
     {
         foreach (var option in new Option[] { _executor, _partition, _gpusPerTask, _cpusPerTask, _memory, _time, _sigtermBefore, _sbatchArgs, _sosegCommand, _noWait, _poll, _collect, _retryFailed, _plan })
             command.Options.Add(option);
-        _executor.AcceptOnlyFromAmong("local", "slurm");
+        _executor.AcceptOnlyFromAmong("local", Slurm);
     }
 
     public string Executor(ParseResult parse) => parse.GetValue(_executor)!;
+
+    /// <summary>
+    /// The device this process computes on: --device, except with --executor slurm, where --device is the
+    /// tasks' and this process (submitting, waiting, evaluating a straggler) uses the CPU.
+    /// </summary>
+    public torch.Device LocalDevice(ParseResult parse, DeviceOptions device) =>
+        Executor(parse) == Slurm ? TorchRuntime.Resolve(DeviceSpec.Cpu) : device.Resolve(parse);
     public string? Collect(ParseResult parse) => parse.GetValue(_collect);
     public bool NoWait(ParseResult parse) => parse.GetValue(_noWait);
     public bool RetryFailed(ParseResult parse) => parse.GetValue(_retryFailed);
@@ -51,10 +62,10 @@ public sealed class ClusterOptions
         parse.GetValue(_poll) is var seconds and >= 1 and <= 3600 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--poll must lie in 1..3600 seconds (got {parse.GetValue(_poll)}).");
 
     /// <summary>The Slurm request, or null for the local executor.</summary>
-    public SlurmSettings? Slurm(ParseResult parse)
+    public SlurmSettings? SlurmRequest(ParseResult parse)
     {
         Poll(parse);
-        if (Executor(parse) != "slurm")
+        if (Executor(parse) != Slurm)
         {
             var slurmOnly = new Option[] { _partition, _gpusPerTask, _cpusPerTask, _memory, _time, _sbatchArgs, _sosegCommand, _noWait }
                 .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });

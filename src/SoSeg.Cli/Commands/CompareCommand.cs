@@ -32,7 +32,7 @@ public static class CompareCommand
         command.SetAction(parse =>
         {
             var log = parse.InvocationConfiguration.Output;
-            var torchDevice = device.Resolve(parse);
+            var torchDevice = cluster.LocalDevice(parse, device);
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: false);
             using var cancel = CtrlC.Cancels(log);
             if (cluster.Collect(parse) is { } collect)
@@ -69,7 +69,7 @@ public static class CompareCommand
                 Prediction = new PredictionOptions { WindowSize = parse.GetValue(window) ?? training.CropSize },
                 FigureImages = parse.GetValue(figureImages),
             }).ToList();
-            var grid = ComparisonGrid.Create(report, perDataset, device.Spec(parse).ToString(), device.AllowTf32(parse), cluster.Executor(parse), cluster.Slurm(parse));
+            var grid = ComparisonGrid.Create(report, perDataset, device.Spec(parse).ToString(), device.AllowTf32(parse), cluster.Executor(parse), cluster.SlurmRequest(parse));
             return CompareGrid.Execute(grid, cluster, parse, torchDevice, progress, log, cancel.Token, collectOnly: false);
         });
         return command;

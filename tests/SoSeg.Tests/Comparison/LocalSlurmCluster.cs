@@ -28,10 +28,11 @@ public sealed class LocalSlurmCluster : IDisposable
         if (missing.Count > 0) throw new InvalidOperationException($"Slurm is not installed here (missing: {string.Join(", ", missing)}); {InstallHint}.");
         if (geteuid() != 0) throw new InvalidOperationException("the local Slurm cluster runs its daemons as root (SlurmdUser=root); run the tests as root.");
         try { Start(); }
-        catch
+        catch (Exception e)
         {
+            string logs = Logs();
             Dispose();
-            throw;
+            throw new InvalidOperationException($"could not start a one-node Slurm cluster: {e.Message}\n{logs}", e);
         }
     }
 

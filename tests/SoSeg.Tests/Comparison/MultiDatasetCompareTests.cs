@@ -59,6 +59,12 @@ public class MultiDatasetCompareTests
         Assert.Contains("--partition needs --executor slurm", slurmOption.Err);
         Assert.False(Directory.Exists(Path.Combine(folder.Path, "r4")));
 
+        // The Slurm tasks' device may be one this machine lacks: submitting (here: planning) needs no GPU.
+        var gpuPlan = CliHarness.RunSoseg("compare", "--data", spots, "--models", "unet", "--seeds", "1", "--out", Path.Combine(folder.Path, "r5"),
+            "--executor", "slurm", "--gpus-per-task", "1", "--device", "cuda", "--plan", "--no-progress");
+        Assert.True(gpuPlan.Code == 0, gpuPlan.Err + gpuPlan.Out);
+        Assert.Contains("--cell I --device cuda:0`", gpuPlan.Out);
+
         var sameName = CliHarness.RunSoseg("compare", "--data", $"{spots},{Path.Combine(folder.Path, "other", "Spots")}", "--models", "unet",
             "--out", Path.Combine(folder.Path, "r3"), "--no-progress", "--device", "cpu");
         Assert.Equal(1, sameName.Code);
