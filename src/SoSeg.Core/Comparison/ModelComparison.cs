@@ -280,7 +280,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
     string Summary(SegmentationDataset dataset, IReadOnlyList<ComparisonRun> runs)
     {
         var t = options.Training;
-        return $"Dataset {dataset.Manifest.Name} ({dataset.Root}), {options.Subset.ToString().ToLowerInvariant()} images: {runs.FirstOrDefault()?.Report.ImageCount}. " +
+        return $"Dataset {dataset.Manifest.Name} ({dataset.Root}), {options.Subset.ToString().ToLowerInvariant()} images: {runs.FirstOrDefault()?.Report.ImageCount.ToString() ?? "none evaluated yet"}. " +
                $"Every model trained {t.Epochs} epochs, batch {t.BatchSize}, {t.CropSize} x {t.CropSize} crops, AdamW lr {t.LearningRate:0.##e+00} -> {t.MinLearningRate:0.##e+00}, " +
                $"loss {(t.Loss == "ce" ? "cross-entropy (common protocol)" : "each model's own")}, augmentations {(t.Augment ? "on" : "off")}; " +
                $"{options.Seeds} seed(s) from {options.FirstSeed}, mean ± sample std over seeds; best checkpoint by validation mDice. " +
