@@ -89,8 +89,8 @@ public sealed class SlurmExecutor(ComparisonGrid grid, TextWriter log)
     }
 
     /// <summary>
-    /// Every cell's state. Done: its run folder is finished and evaluated (whoever trained it). Pending or
-    /// running: squeue lists its array task in one of this report's jobs. Failed: submitted, not listed, not done.
+    /// Every cell's state. Pending or running: squeue lists its array task in one of this report's jobs. Done:
+    /// its run folder is finished and evaluated (whoever trained it). Failed: submitted, not listed, not done.
     /// </summary>
     public IReadOnlyDictionary<int, CellState> States()
     {
@@ -101,15 +101,19 @@ public sealed class SlurmExecutor(ComparisonGrid grid, TextWriter log)
         {
             var jobs = submitted.Where(j => j.Cells.Contains(cell.Index)).Select(j => j.Job).ToList();
             string? queued = jobs.Select(j => queue.GetValueOrDefault((j, cell.Index))).LastOrDefault(s => s is not null);
+            // A queued task is still at work (it evaluates after training); run folders are read only for the others, once.
             states[cell.Index] =
-                ModelComparison.IsFinished(cell.Dataset.Report, cell.Model, cell.Seed, cell.Dataset.Options.Training.Epochs) ? CellState.Done
-                : queued is "RUNNING" or "COMPLETING" or "CONFIGURING" or "STAGE_OUT" ? CellState.Running
+                queued is "RUNNING" or "COMPLETING" or "CONFIGURING" or "STAGE_OUT" ? CellState.Running
                 : queued is not null ? CellState.Pending
+                : _done.Contains(cell.Index) || ModelComparison.IsFinished(cell.Dataset.Report, cell.Model, cell.Seed, cell.Dataset.Options.Training.Epochs) ? CellState.Done
                 : jobs.Count == 0 ? CellState.NotSubmitted
                 : CellState.Failed;
+            if (states[cell.Index] == CellState.Done) _done.Add(cell.Index);
         }
         return states;
     }
+
+    readonly HashSet<int> _done = [];
 
     /// <summary>This report's array tasks that Slurm still lists: (array job id, array index) -> state.</summary>
     Dictionary<(string Job, int Cell), string> Queue()
