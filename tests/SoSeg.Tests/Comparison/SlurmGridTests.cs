@@ -104,6 +104,16 @@ public sealed class SlurmGridTests(ITestOutputHelper output)
         Assert.True(local.Code == 0, local.Out);
         Assert.Contains("| unetpp |", Tables(localReport));
         Assert.Equal(Tables(localReport), Tables(slurmReport));
+        // Every epoch's training loss and validation scores too, the resumed cell included.
+        foreach (var model in new[] { "unet", "unetpp" })
+            foreach (var seed in new[] { 0, 1 })
+            {
+                static IEnumerable<string> Epochs(string report, string model, int seed) =>
+                    EpochRecord.ReadCsv(Path.Combine(report, "runs", model, $"seed{seed}", "metrics.csv"))
+                        .Select(r => $"{r.Epoch} {r.TrainLoss:R} {string.Join(" ", r.Validation.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value:R}"))}");
+                Assert.Equal(Epochs(localReport, model, seed), Epochs(slurmReport, model, seed));
+                Assert.Equal(5, Epochs(slurmReport, model, seed).Count());
+            }
         output.WriteLine(Tables(slurmReport));
     }
 }
