@@ -51,7 +51,10 @@ public static class CommonOptions
     public static string? DeviceOf(ParseResult parse)
     {
         if (parse.Action is null || parse.Action != parse.CommandResult.Command.Action) return null;
-        var option = parse.CommandResult.Command.Options.OfType<Option<string>>().FirstOrDefault(o => o.Name == DeviceOptions.DeviceName);
+        var options = parse.CommandResult.Command.Options.OfType<Option<string>>().ToList();
+        var option = options.FirstOrDefault(o => o.Name == DeviceOptions.DeviceName);
+        // With --executor slurm the device is the Slurm tasks'; this process only submits and waits (often on a login node without GPUs).
+        if (options.FirstOrDefault(o => o.Name == ClusterOptions.ExecutorName) is { } executor && parse.GetValue(executor) == ClusterOptions.Slurm) return null;
         return option is null ? null : parse.GetValue(option);
     }
 

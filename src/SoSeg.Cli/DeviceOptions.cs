@@ -21,7 +21,7 @@ public sealed class DeviceOptions
     /// <param name="threads">Also offer --threads (CPU threads libtorch may use).</param>
     public DeviceOptions(bool threads = false)
     {
-        if (threads) _threads = new("--threads") { Description = "CPU threads libtorch may use (default: all cores)." };
+        if (threads) _threads = new("--threads") { Description = "CPU threads libtorch may use (default: the CPUs this process may use: SLURM_CPUS_PER_TASK, the CPU affinity mask or the cgroup CPU quota, whichever is smallest; `soseg info` shows it)." };
     }
 
     /// <summary>Adds [--threads,] --device and --no-tf32 to a command, in that order.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SoSeg.Comparison;
+using SoSeg.Comparison.Grid;
 using SoSeg.Data.Datasets;
 using SoSeg.Inference;
 
@@ -10,26 +11,39 @@ public static class CompareCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder.", Required = true };
-        var models = new Option<string>("--models") { Description = "Comma-separated registered models, e.g. sosegformer-s,unet,pranet.", Required = true };
+        var data = new Option<string?>("--data") { Description = "Dataset folder, or several comma-separated (one grid, one set of tables per dataset)." };
+        var models = new Option<string?>("--models") { Description = "Comma-separated registered models, e.g. sosegformer-s,unet,pranet." };
         var seeds = new Option<int>("--seeds") { Description = "Training runs per model (mean ± std over them; the paper averages 3).", DefaultValueFactory = _ => 3 };
         var firstSeed = new Option<long>("--first-seed") { Description = "Seed of the first run; run k uses first-seed + k.", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--out") { Description = "Report folder (runs/, comparison.md, comparison.html, figure.png). Finished runs in it are reused.", Required = true };
+        var output = new Option<string?>("--out") { Description = "Report folder (runs/, comparison.md, comparison.html, figure.png; one subfolder per dataset when there are several). Finished runs in it are reused." };
         var window = new Option<int?>("--window") { Description = "Prediction window for validation and test (default: the crop)." };
         var figureImages = new Option<int>("--figure-images") { Description = "Rows of the prediction picture (0: none).", DefaultValueFactory = _ => 4 };
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
         var recipe = new RecipeOptions(perModelOptions: true);
         var device = new DeviceOptions(threads: true);
-        var command = new Command("compare", "Train and evaluate several models (x seeds) on one dataset with one recipe; write tables like the paper's Tables II/III (markdown + HTML, best per column highlighted) and a Fig. 3-style picture.")
+        var cluster = new ClusterOptions();
+        var command = new Command("compare", "Train and evaluate several models (x seeds) on one or more datasets with one recipe, here or as Slurm tasks; write tables like the paper's Tables II/III (markdown + HTML, best per column highlighted) and a Fig. 3-style picture.")
         {
             data, models, seeds, firstSeed, output, window, figureImages, dropEmpty,
         };
         device.AddTo(command);
         recipe.AddTo(command);
+        cluster.AddTo(command);
         command.SetAction(parse =>
         {
             var log = parse.InvocationConfiguration.Output;
-            var torchDevice = device.Resolve(parse);
+            var torchDevice = cluster.LocalDevice(parse, device);
+            var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: false);
+            using var cancel = CtrlC.Cancels(log);
+            if (cluster.Collect(parse) is { } collect)
+            {
+                if (parse.GetValue(data) is not null || parse.GetValue(models) is not null || parse.GetValue(output) is not null)
+                    throw new ArgumentException("--collect REPORT takes the datasets, models and recipe from REPORT/grid.json; leave out --data, --models and --out.");
+                return CompareGrid.Execute(ComparisonGrid.Read(collect), cluster, parse, torchDevice, progress, log, cancel.Token, collectOnly: true);
+            }
+            string dataFolders = parse.GetValue(data) ?? throw new ArgumentException("--data is required (or --collect REPORT).");
+            string modelList = parse.GetValue(models) ?? throw new ArgumentException("--models is required (or --collect REPORT).");
+            string report = parse.GetValue(output) ?? throw new ArgumentException("--out is required: the report folder (or --collect REPORT).");
             var training = recipe.Read(parse);
             // --model-option unet:base-width=32 applies to unet only; base-width=32 to every model.
             var perModel = new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
@@ -43,10 +57,10 @@ public static class CompareCommand
                 own[key[(colon + 1)..]] = value;
             }
             training = training with { ModelOptions = shared };
-            var options = new ComparisonOptions
+            var perDataset = dataFolders.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(folder => new ComparisonOptions
             {
-                Data = Path.GetFullPath(parse.GetValue(data)!),
-                Models = parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Data = Path.GetFullPath(folder),
+                Models = modelList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Seeds = parse.GetValue(seeds),
                 FirstSeed = parse.GetValue(firstSeed),
                 Training = training,
@@ -54,13 +68,9 @@ public static class CompareCommand
                 Dataset = new DatasetOptions { DropEmptySlices = parse.GetValue(dropEmpty) },
                 Prediction = new PredictionOptions { WindowSize = parse.GetValue(window) ?? training.CropSize },
                 FigureImages = parse.GetValue(figureImages),
-            };
-            using var cancel = CtrlC.Cancels(log);
-            var result = new ModelComparison(options, torchDevice, CommonOptions.ProgressFor(parse, keepStdoutClean: false), log).Run(parse.GetValue(output)!, cancel.Token);
-            log.WriteLine();
-            log.WriteLine(result.Markdown);
-            log.WriteLine($"report: {Path.Combine(result.ReportFolder, "comparison.html")} (and comparison.md{(result.Figure is null ? "" : ", figure.png")})");
-            return 0;
+            }).ToList();
+            var grid = ComparisonGrid.Create(report, perDataset, device.Spec(parse).ToString(), device.AllowTf32(parse), cluster.Executor(parse), cluster.SlurmRequest(parse));
+            return CompareGrid.Execute(grid, cluster, parse, torchDevice, progress, log, cancel.Token, collectOnly: false);
         });
         return command;
     }

@@ -34,7 +34,7 @@ public static class InfoCommand
         o.WriteLine($"libtorch from   {r.LibtorchSource}: {r.LibtorchFolder ?? "(not loaded)"}");
         o.WriteLine("native files");
         foreach (var file in r.LoadedNativeFiles) o.WriteLine($"  {file}");
-        o.WriteLine($"CPU             {r.ProcessorCount} logical processors, libtorch uses {r.TorchThreads} threads");
+        o.WriteLine($"CPU             {r.ProcessorCount} logical processors, libtorch uses {r.TorchThreads} threads (CPUs this process may use: {CpuBudget.Current.Count}, from the {CpuBudget.Current.Source})");
         o.WriteLine($"device          {r.SelectedDevice} (asked: {r.RequestedDevice}){(r.Tf32 ? ", TF32 on" : "")}");
         o.WriteLine($"CUDA            {(r.CudaAvailable ? "available" : "not available in this process")}");
         o.WriteLine($"CUDA libtorch   {r.CudaLibtorchFound ?? "none found (set SOSEG_LIBTORCH; see docs/gpu.md)"}");

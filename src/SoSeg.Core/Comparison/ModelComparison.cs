@@ -18,7 +18,8 @@ namespace SoSeg.Comparison;
 public sealed record ComparisonRun(string Model, long Seed, RunFolder Run, EvaluationReport Report, double TrainingSeconds, long Parameters);
 
 /// <summary>What `soseg compare` produced.</summary>
-public sealed record ComparisonResult(string ReportFolder, string Markdown, string Html, string? Figure, IReadOnlyList<ComparisonRun> Runs);
+/// <param name="Missing">Cells left out because their training has not finished (only when collecting).</param>
+public sealed record ComparisonResult(string ReportFolder, string Markdown, string Html, string? Figure, IReadOnlyList<ComparisonRun> Runs, IReadOnlyList<string> Missing);
 
 /// <summary>
 /// `soseg compare`: trains every model x seed with one recipe (reusing finished runs and resuming
@@ -32,7 +33,32 @@ public sealed record ComparisonResult(string ReportFolder, string Markdown, stri
 /// </summary>
 public sealed class ModelComparison(ComparisonOptions options, Device device, Progress progress, TextWriter log)
 {
-    public ComparisonResult Run(string reportFolder, CancellationToken cancel = default)
+    public ComparisonResult Run(string reportFolder, CancellationToken cancel = default) => Build(reportFolder, train: true, cancel);
+
+    /// <summary>
+    /// The report from the cells whose training has finished (evaluating any not evaluated yet), naming the
+    /// others; trains nothing. For grids whose cells ran elsewhere (one Slurm task each).
+    /// </summary>
+    public ComparisonResult Collect(string reportFolder) => Build(reportFolder, train: false, CancellationToken.None);
+
+    /// <summary>Trains (or resumes, or reuses) and evaluates one model x seed into the folder <see cref="Run"/> uses for it.</summary>
+    public ComparisonRun RunCell(string reportFolder, string model, long seed, CancellationToken cancel = default)
+    {
+        var dataset = SegmentationDataset.Open(options.Data, options.Dataset);
+        return TrainAndEvaluate(model, seed, Path.GetFullPath(reportFolder), dataset, DatasetEvaluation.SelectItems(dataset, options.Subset), cancel);
+    }
+
+    /// <summary>The run folder of one model x seed in a report folder.</summary>
+    public static RunFolder CellRun(string reportFolder, string model, long seed) => new(Path.Combine(reportFolder, "runs", model, $"seed{seed}"));
+
+    /// <summary>True when the cell's training has run all its <paramref name="epochs"/> and its test evaluation is written.</summary>
+    public static bool IsFinished(string reportFolder, string model, long seed, int epochs)
+    {
+        var run = CellRun(reportFolder, model, seed);
+        return TrainingDone(run, epochs) && File.Exists(Path.Combine(EvaluationFolder(run), "metrics.json"));
+    }
+
+    ComparisonResult Build(string reportFolder, bool train, CancellationToken cancel)
     {
         options.Validate();
         reportFolder = Path.GetFullPath(reportFolder);
@@ -40,30 +66,40 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
         var dataset = SegmentationDataset.Open(options.Data, options.Dataset);
         var testItems = DatasetEvaluation.SelectItems(dataset, options.Subset);
         var runs = new List<ComparisonRun>();
+        var missing = new List<string>();
         foreach (var model in options.Models)
             for (int k = 0; k < options.Seeds; k++)
             {
                 if (cancel.IsCancellationRequested) throw new OperationCanceledException("comparison interrupted; run the same command again to continue.");
-                runs.Add(TrainAndEvaluate(model, options.FirstSeed + k, reportFolder, dataset, testItems, cancel));
+                long seed = options.FirstSeed + k;
+                if (!train && !TrainingDone(CellRun(reportFolder, model, seed), options.Training.Epochs)) missing.Add($"{model} seed {seed}");
+                else runs.Add(TrainAndEvaluate(model, seed, reportFolder, dataset, testItems, cancel));
             }
 
-        string? figure = options.FigureImages > 0 ? WriteFigure(reportFolder, dataset, testItems, runs) : null;
+        string? figure = options.FigureImages > 0 && runs.Count > 0 ? WriteFigure(reportFolder, dataset, testItems, runs) : null;
         var tables = BuildTables(runs);
-        string markdown = Markdown(dataset, tables, runs, figure);
+        string markdown = Markdown(dataset, tables, runs, figure) + MissingNote(missing);
         string html = Html(dataset, tables, runs, figure);
+        if (missing.Count > 0)
+            html = html.Replace("</body></html>", $"<p class=\"note\"><b>Missing cells</b> (training not finished; left out of the means): {System.Net.WebUtility.HtmlEncode(string.Join(", ", missing))}.</p></body></html>");
         AtomicFile.WriteAllText(Path.Combine(reportFolder, "comparison.md"), markdown);
         AtomicFile.WriteAllText(Path.Combine(reportFolder, "comparison.html"), html);
         AtomicFile.WriteAllText(Path.Combine(reportFolder, "comparison.json"), JsonSerializer.Serialize(
             runs.Select(r => new { r.Model, r.Seed, run = r.Run.Folder, r.TrainingSeconds, r.Parameters, metrics = Path.Combine(EvaluationFolder(r.Run), "metrics.json") }),
             new JsonSerializerOptions { WriteIndented = true }));
-        return new ComparisonResult(reportFolder, markdown, html, figure, runs);
+        return new ComparisonResult(reportFolder, markdown, html, figure, runs, missing);
     }
+
+    static bool TrainingDone(RunFolder run, int epochs) => run.HasRun && File.Exists(run.LastCheckpoint) && Checkpoint.ReadInfo(run.LastCheckpoint).Epoch >= epochs;
+
+    static string MissingNote(IReadOnlyList<string> missing) =>
+        missing.Count == 0 ? "" : $"\n**Missing cells** (training not finished; left out of the means): {string.Join(", ", missing)}.\n";
 
     static string EvaluationFolder(RunFolder run) => Path.Combine(run.Folder, "evaluation-test-best");
 
     ComparisonRun TrainAndEvaluate(string model, long seed, string reportFolder, SegmentationDataset dataset, IReadOnlyList<DatasetItem> testItems, CancellationToken cancel)
     {
-        var run = new RunFolder(Path.Combine(reportFolder, "runs", model, $"seed{seed}"));
+        var run = CellRun(reportFolder, model, seed);
         var config = new TrainConfig
         {
             Data = Path.GetFullPath(options.Data),
@@ -212,7 +248,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
             .Select(i => ordered[rows == 1 ? 0 : (int)Math.Round(i * (pool - 1) / (double)(rows - 1))].Item)
             .ToList();
 
-        var firstRuns = options.Models.Select(m => runs.First(r => r.Model == m)).ToList();
+        var firstRuns = options.Models.Select(m => runs.FirstOrDefault(r => r.Model == m)).OfType<ComparisonRun>().ToList();
         var grid = new FigureGrid(["image", "ground truth", .. firstRuns.Select(r => r.Model)], dataset.Labels.Names);
         var tiles = chosen.Select(_ => new List<SKBitmap>()).ToList();
         var samples = chosen.Select(dataset.Load).ToList();
@@ -244,7 +280,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
     string Summary(SegmentationDataset dataset, IReadOnlyList<ComparisonRun> runs)
     {
         var t = options.Training;
-        return $"Dataset {dataset.Manifest.Name} ({dataset.Root}), {options.Subset.ToString().ToLowerInvariant()} images: {runs.FirstOrDefault()?.Report.ImageCount}. " +
+        return $"Dataset {dataset.Manifest.Name} ({dataset.Root}), {options.Subset.ToString().ToLowerInvariant()} images: {runs.FirstOrDefault()?.Report.ImageCount.ToString() ?? "none evaluated yet"}. " +
                $"Every model trained {t.Epochs} epochs, batch {t.BatchSize}, {t.CropSize} x {t.CropSize} crops, AdamW lr {t.LearningRate:0.##e+00} -> {t.MinLearningRate:0.##e+00}, " +
                $"loss {(t.Loss == "ce" ? "cross-entropy (common protocol)" : "each model's own")}, augmentations {(t.Augment ? "on" : "off")}; " +
                $"{options.Seeds} seed(s) from {options.FirstSeed}, mean ± sample std over seeds; best checkpoint by validation mDice. " +

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace SoSeg.Runtime;
 
@@ -122,11 +123,19 @@ public static class NativeLayout
         try
         {
             using var child = Process.Start(start) ?? throw new InvalidOperationException("Could not start " + start.FileName);
+            // SIGTERM (a Slurm time limit or scancel, Kubernetes, systemd) reaches this process only: pass it on so the child stops cleanly.
+            using var sigterm = OperatingSystem.IsWindows() ? null
+                : PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; _ = SendSignal(child.Id, SigTerm); });
             child.WaitForExit();
             return child.ExitCode;
         }
         finally { Console.CancelKeyPress -= ignore; }
     }
+
+    const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int SendSignal(int pid, int signal);
 
     /// <summary>The dotnet host that runs this app (the muxer), found the way the SDK's tools find it.</summary>
     static string DotnetHost()

@@ -16,7 +16,8 @@ public static class TorchRuntime
     /// <summary>
     /// Loads libtorch once. In a process that carries the CPU libtorch, TorchSharp is told its CUDA
     /// backend is already loaded, so nothing (not even manual_seed, which probes CUDA) can dlopen a
-    /// libtorch_cuda.so found on LD_LIBRARY_PATH and bind it to the CPU build.
+    /// libtorch_cuda.so found on LD_LIBRARY_PATH and bind it to the CPU build. Sets libtorch's thread count to
+    /// <see cref="CpuBudget.Current"/>.
     /// </summary>
     public static void Initialise()
     {
@@ -25,6 +26,8 @@ public static class TorchRuntime
             if (_initialised) return;
             if (!NativeLayout.IsExternal) PinCpuBackend();
             torch.InitializeDeviceType(DeviceType.CPU);
+            // libtorch would count the machine's cores; use the CPUs this process may use (--threads overrides).
+            torch.set_num_threads(CpuBudget.Current.Count);
             _initialised = true;
         }
     }

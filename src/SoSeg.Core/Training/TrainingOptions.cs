@@ -77,6 +77,6 @@ public sealed record TrainingOptions
                 RandomScale = ScaleMode != "off", ScaleRelativeToCrop = ScaleMode == "crop", ScaleMin = ScaleMin, ScaleMax = ScaleMax,
             }
             : Augmentation.AugmentationOptions.CropOnly with { CropSize = CropSize };
-    /// <summary>Threads for decoding images in the background while the model computes.</summary>
-    public int LoaderThreads { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
+    /// <summary>Threads for decoding images in the background while the model computes (half the CPUs this process may use).</summary>
+    public int LoaderThreads { get; init; } = Math.Max(1, Runtime.CpuBudget.Current.Count / 2);
 }

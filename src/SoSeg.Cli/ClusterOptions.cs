@@ -1,0 +1,98 @@
+using System.CommandLine;
+using SoSeg.Comparison.Executors;
+using SoSeg.Comparison.Grid;
+using SoSeg.Runtime;
+using TorchSharp;
+
+namespace SoSeg.Cli;
+
+/// <summary>`soseg compare`'s options for running the grid elsewhere: --executor, the Slurm request, waiting and collecting.</summary>
+public sealed class ClusterOptions
+{
+    public const string ExecutorName = "--executor", Slurm = "slurm";
+
+    readonly Option<string> _executor = new(ExecutorName)
+    {
+        Description = "Who trains the cells: local (one after another in this process) or slurm (one Slurm job-array task per dataset x model x seed; docs/cluster.md).",
+        DefaultValueFactory = _ => "local",
+    };
+    readonly Option<string?> _partition = new("--partition") { Description = "Slurm: partition of the tasks (cluster default if unset)." };
+    readonly Option<int?> _gpusPerTask = new("--gpus-per-task") { Description = "Slurm: GPUs per task (use with --device cuda)." };
+    readonly Option<int?> _cpusPerTask = new("--cpus-per-task") { Description = "Slurm: CPUs per task; each task's libtorch uses exactly these." };
+    readonly Option<string?> _memory = new("--mem") { Description = "Slurm: memory per task, sbatch syntax (e.g. 32G)." };
+    readonly Option<string?> _time = new("--time") { Description = "Slurm: time limit per task, sbatch syntax (e.g. 2-00:00:00). A task stopped by it resumes when resubmitted (--retry-failed)." };
+    readonly Option<int> _sigtermBefore = new("--sigterm-before")
+    {
+        Description = "Slurm: seconds before the time limit at which a task gets SIGTERM and stops, keeping its last finished epoch.",
+        DefaultValueFactory = _ => new SlurmSettings { SosegCommand = "soseg" }.SigtermSeconds,
+    };
+    readonly Option<string[]> _sbatchArgs = new("--sbatch-arg")
+    {
+        Description = "Slurm: a further sbatch option (repeatable), e.g. --sbatch-arg=--account=lab --sbatch-arg=--qos=short.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+    readonly Option<string?> _sosegCommand = new("--soseg-command") { Description = "Slurm: the command that starts soseg on the compute nodes (default: this soseg's path; it must be on the shared filesystem)." };
+    readonly Option<bool> _noWait = new("--no-wait") { Description = "Slurm: submit and return; build the report later with --collect." };
+    readonly Option<int> _poll = new("--poll") { Description = "Slurm: seconds between looks at the queue while waiting.", DefaultValueFactory = _ => 10 };
+    readonly Option<string?> _collect = new("--collect") { Description = "Build the report in this report folder from whatever cells have finished, naming the missing ones (no --data/--models/--out)." };
+    readonly Option<bool> _plan = new("--plan") { Description = "Write REPORT/grid.json and list its cells (number, name, done or not, run folder) without training or submitting, e.g. to run them with another batch system." };
+    readonly Option<bool> _retryFailed = new("--retry-failed") { Description = "Slurm: resubmit only the failed cells (they resume from their last finished epoch)." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _executor, _partition, _gpusPerTask, _cpusPerTask, _memory, _time, _sigtermBefore, _sbatchArgs, _sosegCommand, _noWait, _poll, _collect, _retryFailed, _plan })
+            command.Options.Add(option);
+        _executor.AcceptOnlyFromAmong("local", Slurm);
+    }
+
+    public string Executor(ParseResult parse) => parse.GetValue(_executor)!;
+
+    /// <summary>
+    /// The device this process computes on: --device, except with --executor slurm, where --device is the
+    /// tasks' and this process (submitting, waiting, evaluating a straggler) uses the CPU.
+    /// </summary>
+    public torch.Device LocalDevice(ParseResult parse, DeviceOptions device) =>
+        Executor(parse) == Slurm ? TorchRuntime.Resolve(DeviceSpec.Cpu) : device.Resolve(parse);
+    public string? Collect(ParseResult parse) => parse.GetValue(_collect);
+    public bool NoWait(ParseResult parse) => parse.GetValue(_noWait);
+    public bool RetryFailed(ParseResult parse) => parse.GetValue(_retryFailed);
+    public bool Plan(ParseResult parse) => parse.GetValue(_plan);
+
+    public TimeSpan Poll(ParseResult parse) =>
+        parse.GetValue(_poll) is var seconds and >= 1 and <= 3600 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--poll must lie in 1..3600 seconds (got {parse.GetValue(_poll)}).");
+
+    /// <summary>The Slurm request, or null for the local executor.</summary>
+    public SlurmSettings? SlurmRequest(ParseResult parse)
+    {
+        Poll(parse);
+        if (Executor(parse) != Slurm)
+        {
+            var slurmOnly = new Option[] { _partition, _gpusPerTask, _cpusPerTask, _memory, _time, _sbatchArgs, _sosegCommand, _noWait }
+                .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+            if (slurmOnly is not null) throw new ArgumentException($"{slurmOnly.Name} needs --executor slurm.");
+            return null;
+        }
+        var settings = new SlurmSettings
+        {
+            Partition = parse.GetValue(_partition),
+            GpusPerTask = parse.GetValue(_gpusPerTask),
+            CpusPerTask = parse.GetValue(_cpusPerTask),
+            Memory = parse.GetValue(_memory),
+            TimeLimit = parse.GetValue(_time),
+            SigtermSeconds = parse.GetValue(_sigtermBefore),
+            ExtraArguments = parse.GetValue(_sbatchArgs) ?? [],
+            SosegCommand = parse.GetValue(_sosegCommand) ?? ThisSoseg(),
+        };
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>How to start this very soseg: its app host next to soseg.dll, else `dotnet soseg.dll`.</summary>
+    static string ThisSoseg()
+    {
+        string assembly = typeof(ClusterOptions).Assembly.Location;
+        string folder = Path.GetDirectoryName(assembly)!;
+        string host = Path.Combine(folder, OperatingSystem.IsWindows() ? "soseg.exe" : "soseg");
+        return File.Exists(host) ? SlurmExecutor.Quote(host) : $"dotnet {SlurmExecutor.Quote(assembly)}";
+    }
+}

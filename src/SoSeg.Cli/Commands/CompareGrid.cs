@@ -1,0 +1,82 @@
+using System.CommandLine;
+using SoSeg.Comparison;
+using SoSeg.Comparison.Executors;
+using SoSeg.Comparison.Grid;
+using SoSeg.Terminal;
+using static TorchSharp.torch;
+
+namespace SoSeg.Cli.Commands;
+
+/// <summary>`soseg compare` once its grid is known: train it here, or submit it to Slurm and wait, or collect it.</summary>
+static class CompareGrid
+{
+    public static int Execute(ComparisonGrid grid, ClusterOptions cluster, ParseResult parse, Device device, Progress progress, TextWriter log,
+        CancellationToken cancel, bool collectOnly)
+    {
+        bool retry = cluster.RetryFailed(parse);
+        if (!collectOnly)
+        {
+            // Every dataset's options are checked before anything is written or submitted.
+            foreach (var dataset in grid.Datasets) dataset.Options.Validate();
+            if (grid.Slurm is not null && !cluster.Plan(parse)) SlurmCommand.EnsureAvailable();
+            grid.Save();
+            if (cluster.Plan(parse)) return Plan(grid, log);
+            if (grid.Executor == "local")
+            {
+                if (retry) throw new ArgumentException("--retry-failed needs --executor slurm (the local executor resumes unfinished runs by itself).");
+                return Print(GridReport.RunLocally(grid, device, progress, log, cancel), log);
+            }
+        }
+        else if (!retry)
+        {
+            if (grid.Slurm is not null)
+            {
+                try { log.WriteLine($"cells: {SlurmExecutor.Summary(new SlurmExecutor(grid, log).States())}"); }
+                catch (SoSegException e) { log.WriteLine($"(queue not consulted: {e.Message})"); }
+            }
+            return Print(GridReport.Collect(grid, device, progress, log), log);
+        }
+
+        var slurm = new SlurmExecutor(grid, log);
+        var states = slurm.States();
+        var submit = grid.Cells.Where(c => retry ? states[c.Index] == CellState.Failed : states[c.Index] is CellState.NotSubmitted or CellState.Failed).ToList();
+        if (submit.Count > 0) slurm.Submit(submit);
+        else log.WriteLine(retry ? "no failed cells to resubmit." : "every cell is done or queued already.");
+        if (cluster.NoWait(parse))
+        {
+            log.WriteLine($"not waiting: follow with `soseg compare --collect {grid.Report}` (it builds the report from the finished cells and names the others).");
+            return 0;
+        }
+        states = slurm.Wait(cluster.Poll(parse), cancel);
+        Print(GridReport.Collect(grid, device, progress, log), log);
+        var failed = grid.Cells.Where(c => states[c.Index] != CellState.Done).ToList();
+        if (failed.Count == 0) return 0;
+        log.WriteLine($"{failed.Count} cell(s) did not finish:");
+        foreach (var cell in failed) log.WriteLine($"  {slurm.FailureNote(cell)}");
+        log.WriteLine($"resubmit them with `soseg compare --collect {grid.Report} --retry-failed` (each resumes from its last finished epoch).");
+        return 1;
+    }
+
+    /// <summary>The cells, for a batch system that numbers its tasks: each runs `soseg compare-cell --grid REPORT/grid.json --cell I`.</summary>
+    static int Plan(ComparisonGrid grid, TextWriter log)
+    {
+        log.WriteLine($"{ComparisonGrid.PathIn(grid.Report)}: {grid.Cells.Count} cell(s); run cell I with `soseg compare-cell --grid {ComparisonGrid.PathIn(grid.Report)} --cell I --device {grid.Device}`");
+        foreach (var cell in grid.Cells)
+        {
+            bool done = ModelComparison.IsFinished(cell.Dataset.Report, cell.Model, cell.Seed, cell.Dataset.Options.Training.Epochs);
+            log.WriteLine($"{cell.Index,4}  {(done ? "done " : "to do")}  {cell.Name}  {cell.RunFolder}");
+        }
+        return 0;
+    }
+
+    static int Print(IReadOnlyList<ComparisonResult> results, TextWriter log)
+    {
+        foreach (var result in results)
+        {
+            log.WriteLine();
+            log.WriteLine(result.Markdown);
+            log.WriteLine($"report: {Path.Combine(result.ReportFolder, "comparison.html")} (and comparison.md{(result.Figure is null ? "" : ", figure.png")})");
+        }
+        return 0;
+    }
+}
