@@ -20,9 +20,10 @@ public static class CompareCommand
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
         var recipe = new RecipeOptions(perModelOptions: true);
         var device = new DeviceOptions(threads: true);
+        var force = CommonOptions.Force();
         var command = new Command("compare", "Train and evaluate several models (x seeds) on one dataset with one recipe; write tables like the paper's Tables II/III (markdown + HTML, best per column highlighted) and a Fig. 3-style picture.")
         {
-            data, models, seeds, firstSeed, output, window, figureImages, dropEmpty,
+            data, models, seeds, firstSeed, output, window, figureImages, dropEmpty, force,
         };
         device.AddTo(command);
         recipe.AddTo(command);
@@ -56,7 +57,7 @@ public static class CompareCommand
                 FigureImages = parse.GetValue(figureImages),
             };
             using var cancel = CtrlC.Cancels(log);
-            var result = new ModelComparison(options, torchDevice, CommonOptions.ProgressFor(parse, keepStdoutClean: false), log).Run(parse.GetValue(output)!, cancel.Token);
+            var result = new ModelComparison(options, torchDevice, CommonOptions.ProgressFor(parse, keepStdoutClean: false), log).Run(parse.GetValue(output)!, cancel.Token, parse.GetValue(force));
             log.WriteLine();
             log.WriteLine(result.Markdown);
             log.WriteLine($"report: {Path.Combine(result.ReportFolder, "comparison.html")} (and comparison.md{(result.Figure is null ? "" : ", figure.png")})");
