@@ -1,9 +1,7 @@
 using System.Globalization;
 using SoSeg.IO;
-using SoSeg.Runtime;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
-using TorchSharp;
 
 namespace SoSeg.Tests.Training;
 
@@ -35,16 +33,6 @@ public class FaultInjectionTests
         var header = lines[0].Split(',');
         var keep = Enumerable.Range(0, header.Length).Where(i => header[i] is not ("seconds" or "images_per_s" or "rss_mb")).ToArray();
         return lines.Select(l => string.Join(",", keep.Select(i => l.Split(',')[i]))).ToList();
-    }
-
-    static void AssertSameWeights(string expected, string actual)
-    {
-        var device = TorchRuntime.Resolve(DeviceSpec.Cpu);
-        var (a, _) = Checkpoint.LoadModel(expected, device);
-        var (b, _) = Checkpoint.LoadModel(actual, device);
-        var other = b.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach (var (name, parameter) in a.named_parameters())
-            Assert.True(parameter.equal(other[name]).all().item<bool>(), $"{actual}: {name} differs from the uninterrupted run");
     }
 
     [Fact]
@@ -96,8 +84,8 @@ public class FaultInjectionTests
 
         Assert.Empty(Temporaries(run));
         Assert.Equal(Deterministic(Path.Combine(straight, "metrics.csv")), Deterministic(Path.Combine(run, "metrics.csv")));
-        AssertSameWeights(Path.Combine(straight, "checkpoints", "last.ckpt"), Path.Combine(run, "checkpoints", "last.ckpt"));
-        AssertSameWeights(Path.Combine(straight, "checkpoints", "best.ckpt"), Path.Combine(run, "checkpoints", "best.ckpt"));
+        CheckpointAssert.SameWeights(Path.Combine(straight, "checkpoints", "last.ckpt"), Path.Combine(run, "checkpoints", "last.ckpt"));
+        CheckpointAssert.SameWeights(Path.Combine(straight, "checkpoints", "best.ckpt"), Path.Combine(run, "checkpoints", "best.ckpt"));
     }
 
     [Fact]
