@@ -78,7 +78,8 @@ public static partial class AtomicFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             try { File.Delete(temp); } catch (IOException) { }
-            throw new SoSegException($"{full}: could not be written ({e.Message}); its previous version, if any, is unchanged.", e);
+            // Still an IOException (callers that may skip a write, like a cache, catch it), now naming the file the user knows.
+            throw new IOException($"{full}: could not be written ({e.Message}); its previous version, if any, is unchanged.", e);
         }
         catch
         {

@@ -45,7 +45,7 @@ public class AtomicFileTemporaryTests
         using var folder = new SoSeg.Tests.TestData.TempFolder();
         string path = folder.File("metrics.csv");
         AtomicFile.WriteAllText(path, "old");
-        var error = Assert.Throws<SoSegException>(() => AtomicFile.Write(path, _ => throw new IOException("No space left on device")));
+        var error = Assert.Throws<IOException>(() => AtomicFile.Write(path, _ => throw new IOException("No space left on device")));
         Assert.StartsWith(path + ": could not be written (No space left on device)", error.Message);
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(folder.Path));

@@ -36,7 +36,7 @@ public class FaultInjectionTests
     }
 
     [Fact]
-    public void Runs_killed_during_checkpoint_writes_and_at_random_moments_resume_to_the_uninterrupted_result()
+    public void Runs_killed_mid_checkpoint_write_between_checkpoint_and_metrics_and_at_random_moments_resume_to_the_uninterrupted_result()
     {
         using var folder = new TempFolder();
         string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 6, test: 1);
