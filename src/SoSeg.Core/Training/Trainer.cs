@@ -145,9 +145,14 @@ public sealed class Trainer
     /// </summary>
     List<EpochRecord> ReconcileMetrics(CheckpointInfo info)
     {
-        var onDisk = EpochRecord.ReadCsv(_run.MetricsCsv);
-        if (info.Epochs is null) return onDisk.Where(r => r.Epoch <= info.Epoch).ToList();
+        if (info.Epochs is null) return EpochRecord.ReadCsv(_run.MetricsCsv).Where(r => r.Epoch <= info.Epoch).ToList();
         var records = info.Epochs.ToList();
+        List<EpochRecord> onDisk;
+        try { onDisk = EpochRecord.ReadCsv(_run.MetricsCsv); }
+        catch (Exception e) when (e is FormatException or IndexOutOfRangeException or OverflowException)
+        {
+            onDisk = []; // damaged: every row is rewritten from the checkpoint
+        }
         var missing = records.Select(r => r.Epoch).Except(onDisk.Select(r => r.Epoch)).ToList();
         if (missing.Count > 0 || onDisk.Count != records.Count)
         {

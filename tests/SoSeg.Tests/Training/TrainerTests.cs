@@ -95,6 +95,30 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Resume_restores_metrics_rows_lost_or_damaged_after_the_checkpoint_was_written()
+    {
+        using var folder = new TempFolder();
+        string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 4, test: 1);
+        var device = TorchRuntime.Resolve(DeviceSpec.Cpu);
+        var run = new RunFolder(Path.Combine(folder.Path, "run"));
+        TrainingSession.Start(TinyConfig(data), run, device, Quiet, TextWriter.Null);
+        string expected = File.ReadAllText(run.MetricsCsv);
+
+        // What a crash between last.ckpt's rename and metrics.csv's leaves: the final epoch's row missing.
+        File.WriteAllLines(run.MetricsCsv, File.ReadAllLines(run.MetricsCsv)[..^1]);
+        var log = new StringWriter();
+        var result = TrainingSession.Resume(run, device, Quiet, log);
+        Assert.Contains("restoring the row(s) of epoch 2", log.ToString());
+        Assert.Contains("all 2 epochs are done", log.ToString());
+        Assert.Equal(2, result.Epochs.Count);
+        Assert.Equal(expected, File.ReadAllText(run.MetricsCsv));
+
+        File.WriteAllText(run.MetricsCsv, "epoch,steps\nnot,numbers\n");
+        TrainingSession.Resume(run, device, Quiet, TextWriter.Null);
+        Assert.Equal(expected, File.ReadAllText(run.MetricsCsv));
+    }
+
+    [Fact]
     public void Diverging_training_stops_with_a_clear_message()
     {
         using var folder = new TempFolder();
