@@ -8,7 +8,7 @@ public static class DemoCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "Folder for the generated data, the runs and the report (reused if it exists).", DefaultValueFactory = _ => "soseg-demo" };
+        var output = new Option<string>("--out") { Description = "Folder for the generated data, the runs and the report (an earlier demo's folder is reused).", DefaultValueFactory = _ => "soseg-demo" };
         var device = new DeviceOptions();
         var force = CommonOptions.Force();
         var command = new Command("demo", "Generate a synthetic sperm-microscopy dataset, train SoSegFormer and a U-Net on it (a few minutes on a 2-core CPU; paper scale with --device cuda), evaluate both and write a report with tables and overlays.")

@@ -15,7 +15,7 @@ public static class PredictCommand
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A .ckpt file (e.g. RUN/checkpoints/best.ckpt), or a run folder (its best checkpoint).", Required = true };
         var input = new Option<string>("--input") { Description = "An image (.png/.jpg/.bmp/.tif), a volume (.nii/.nii.gz) or a folder of them; CASE_0000, CASE_0001... are channels of one case.", Required = true };
-        var output = new Option<string>("--out") { Description = "Folder for the predicted masks.", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for the predicted masks: new, empty or an earlier prediction folder; never the --input folder.", Required = true };
         var probabilities = new Option<bool>("--probabilities") { Description = "Also write per-class probability maps (PNG x255 for images, float32 NIfTI for volumes)." };
         var overlays = new Option<bool>("--overlays") { Description = "Also write overlay PNGs (prediction drawn over the image)." };
         var window = new PredictionWindowOptions("Flip test-time augmentation (averages the image and its mirror).",

@@ -13,7 +13,7 @@ public static class TrainCommand
         var defaults = new TrainingOptions();
         var data = new Option<string?>("--data") { Description = "Dataset folder (SoSeg/nnU-Net, ATLAS, PolypGen or images/+masks/ layout)." };
         var model = new Option<string>("--model") { Description = "Registered model (see `soseg models`).", DefaultValueFactory = _ => defaults.Model };
-        var output = new Option<string?>("--out") { Description = "Run folder to create (config.json, checkpoints/, metrics.csv, tensorboard/, training-curves.png)." };
+        var output = new Option<string?>("--out") { Description = "Run folder to create, new or empty (config.json, checkpoints/, metrics.csv, tensorboard/, training-curves.png)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last finished epoch (other options are read from its config.json)." };
         var recipe = new RecipeOptions();
         var seed = new Option<long>("--seed") { Description = "Seed of weights, batch order and augmentation.", DefaultValueFactory = _ => defaults.Seed };
