@@ -42,8 +42,11 @@ public class FaultInjectionTests
         string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 6, test: 1);
         string straight = Path.Combine(folder.Path, "straight");
         string run = Path.Combine(folder.Path, "run");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var reference = SosegProcess.Run(Train(data, straight));
         Assert.True(reference.ExitCode == 0, reference.Err);
+        // Start-up plus four epochs; a resume after epoch 2 takes start-up plus two, so a kill before half of this lands mid-run.
+        int halfRun = (int)(clock.ElapsedMilliseconds / 2);
 
         // Killed after epoch 2's last.ckpt was written to its temporary file, before the rename: the temporary stays behind.
         using (var killed = SosegProcess.Run(Train(data, run), Fault("before-rename:last.ckpt@2=kill")))
@@ -66,21 +69,25 @@ public class FaultInjectionTests
             Assert.Contains("restoring the row(s) of epoch 2", killed.Out);
         Assert.Equal([1, 2], EpochRecord.ReadCsv(Path.Combine(run, "metrics.csv")).Select(r => r.Epoch));
 
-        // Then kill -9 at random moments (a few, then one resume runs to the end).
+        // Then kill -9 at random moments (three times at most, then one resume runs to the end).
         int seed = Environment.TickCount;
         var random = new Random(seed);
+        int kills = 0;
         for (int attempt = 0; ; attempt++)
         {
             using var process = SosegProcess.Start(Resume(run));
-            bool finished = attempt >= 3 || process.WaitForExit(TimeSpan.FromMilliseconds(random.Next(300, 4000)));
-            if (!finished) process.Kill();
-            else process.WaitForExit();
-            if (finished)
+            bool finished = attempt >= 3 || process.WaitForExit(TimeSpan.FromMilliseconds(random.Next(300, Math.Max(301, halfRun))));
+            if (!finished)
             {
-                Assert.True(process.ExitCode == 0, $"random kills (seed {seed}): {process.Err}");
-                break;
+                process.Kill();
+                kills++;
+                continue;
             }
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"random kills (seed {seed}): {process.Err}");
+            break;
         }
+        Assert.True(kills > 0, $"seed {seed}: every resume finished before its random kill");
 
         Assert.Empty(Temporaries(run));
         Assert.Equal(Deterministic(Path.Combine(straight, "metrics.csv")), Deterministic(Path.Combine(run, "metrics.csv")));
