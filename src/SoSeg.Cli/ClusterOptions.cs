@@ -35,12 +35,12 @@ public sealed class ClusterOptions
     readonly Option<bool> _noWait = new("--no-wait") { Description = "Slurm: submit and return; build the report later with --collect." };
     readonly Option<int> _poll = new("--poll") { Description = "Slurm: seconds between looks at the queue while waiting.", DefaultValueFactory = _ => 10 };
     readonly Option<string?> _collect = new("--collect") { Description = "Build the report in this report folder from whatever cells have finished, naming the missing ones (no --data/--models/--out)." };
-    readonly Option<bool> _plan = new("--plan") { Description = "Write REPORT/grid.json and list its cells (number, name, done or not, run folder) without training or submitting, e.g. to run them with another batch system." };
+    readonly Option<bool> _listCells = new("--list-cells") { Description = "Write REPORT/grid.json and list its cells (number, name, done or not, run folder) without training or submitting, e.g. to run them with another batch system." };
     readonly Option<bool> _retryFailed = new("--retry-failed") { Description = "Slurm: resubmit only the failed cells (they resume from their last finished epoch)." };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _executor, _partition, _gpusPerTask, _cpusPerTask, _memory, _time, _sigtermBefore, _sbatchArgs, _sosegCommand, _noWait, _poll, _collect, _retryFailed, _plan })
+        foreach (var option in new Option[] { _executor, _partition, _gpusPerTask, _cpusPerTask, _memory, _time, _sigtermBefore, _sbatchArgs, _sosegCommand, _noWait, _poll, _collect, _retryFailed, _listCells })
             command.Options.Add(option);
         _executor.AcceptOnlyFromAmong("local", Slurm);
     }
@@ -56,7 +56,7 @@ public sealed class ClusterOptions
     public string? Collect(ParseResult parse) => parse.GetValue(_collect);
     public bool NoWait(ParseResult parse) => parse.GetValue(_noWait);
     public bool RetryFailed(ParseResult parse) => parse.GetValue(_retryFailed);
-    public bool Plan(ParseResult parse) => parse.GetValue(_plan);
+    public bool ListCells(ParseResult parse) => parse.GetValue(_listCells);
 
     public TimeSpan Poll(ParseResult parse) =>
         parse.GetValue(_poll) is var seconds and >= 1 and <= 3600 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--poll must lie in 1..3600 seconds (got {parse.GetValue(_poll)}).");

@@ -44,6 +44,12 @@ public static class CommonOptions
 
     public static Option<bool> Json() => new("--json") { Description = "Print JSON instead of a table." };
 
+    /// <summary>--force: write into a folder SoSeg did not make, or one that overlaps the command's inputs.</summary>
+    public static Option<bool> Force() => new("--force")
+    {
+        Description = "Write into --out even when it is a non-empty folder SoSeg did not make (files there may be replaced), or overlaps an input folder.",
+    };
+
     /// <summary>
     /// The --device value of the parsed command, or null when the command takes no device or the parse runs
     /// another action than the command's own (--help, a parse error).

@@ -3,6 +3,7 @@ using SoSeg.Comparison;
 using SoSeg.Comparison.Grid;
 using SoSeg.Data.Datasets;
 using SoSeg.Inference;
+using SoSeg.IO;
 
 namespace SoSeg.Cli.Commands;
 
@@ -22,9 +23,10 @@ public static class CompareCommand
         var recipe = new RecipeOptions(perModelOptions: true);
         var device = new DeviceOptions(threads: true);
         var cluster = new ClusterOptions();
+        var force = CommonOptions.Force();
         var command = new Command("compare", "Train and evaluate several models (x seeds) on one or more datasets with one recipe, here or as Slurm tasks; write tables like the paper's Tables II/III (markdown + HTML, best per column highlighted) and a Fig. 3-style picture.")
         {
-            data, models, seeds, firstSeed, output, window, figureImages, dropEmpty,
+            data, models, seeds, firstSeed, output, window, figureImages, dropEmpty, force,
         };
         device.AddTo(command);
         recipe.AddTo(command);
@@ -39,7 +41,7 @@ public static class CompareCommand
             {
                 if (parse.GetValue(data) is not null || parse.GetValue(models) is not null || parse.GetValue(output) is not null)
                     throw new ArgumentException("--collect REPORT takes the datasets, models and recipe from REPORT/grid.json; leave out --data, --models and --out.");
-                return CompareGrid.Execute(ComparisonGrid.Read(collect), cluster, parse, torchDevice, progress, log, cancel.Token, collectOnly: true);
+                return CompareGrid.Execute(ComparisonGrid.Read(collect), cluster, parse, torchDevice, progress, log, cancel.Token, collectOnly: true, force: false);
             }
             string dataFolders = parse.GetValue(data) ?? throw new ArgumentException("--data is required (or --collect REPORT).");
             string modelList = parse.GetValue(models) ?? throw new ArgumentException("--models is required (or --collect REPORT).");
@@ -69,8 +71,10 @@ public static class CompareCommand
                 Prediction = new PredictionOptions { WindowSize = parse.GetValue(window) ?? training.CropSize },
                 FigureImages = parse.GetValue(figureImages),
             }).ToList();
+            // Nothing is written (grid.json included) into a folder SoSeg did not make, or into an input.
+            OutputFolder.Check(report, OutputKind.Report, "soseg compare", parse.GetValue(force), perDataset.Select(d => d.Data));
             var grid = ComparisonGrid.Create(report, perDataset, device.Spec(parse).ToString(), device.AllowTf32(parse), cluster.Executor(parse), cluster.SlurmRequest(parse));
-            return CompareGrid.Execute(grid, cluster, parse, torchDevice, progress, log, cancel.Token, collectOnly: false);
+            return CompareGrid.Execute(grid, cluster, parse, torchDevice, progress, log, cancel.Token, collectOnly: false, parse.GetValue(force));
         });
         return command;
     }

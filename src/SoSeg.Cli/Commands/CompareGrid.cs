@@ -2,6 +2,7 @@ using System.CommandLine;
 using SoSeg.Comparison;
 using SoSeg.Comparison.Executors;
 using SoSeg.Comparison.Grid;
+using SoSeg.IO;
 using SoSeg.Terminal;
 using static TorchSharp.torch;
 
@@ -10,21 +11,31 @@ namespace SoSeg.Cli.Commands;
 /// <summary>`soseg compare` once its grid is known: train it here, or submit it to Slurm and wait, or collect it.</summary>
 static class CompareGrid
 {
+    const string Command = "soseg compare";
+
     public static int Execute(ComparisonGrid grid, ClusterOptions cluster, ParseResult parse, Device device, Progress progress, TextWriter log,
-        CancellationToken cancel, bool collectOnly)
+        CancellationToken cancel, bool collectOnly, bool force)
     {
         bool retry = cluster.RetryFailed(parse);
+        // One writer per report folder. A local grid of one dataset is locked by ModelComparison.Run itself (the report
+        // is that dataset's folder); every other case writes grid.json, cell states or the combined report here.
+        bool lockedByComparison = !collectOnly && grid.Executor == "local" && !cluster.ListCells(parse) && grid.Datasets.Count == 1;
         if (!collectOnly)
         {
             // Every dataset's options are checked before anything is written or submitted.
             foreach (var dataset in grid.Datasets) dataset.Options.Validate();
-            if (grid.Slurm is not null && !cluster.Plan(parse)) SlurmCommand.EnsureAvailable();
+            if (grid.Slurm is not null && !cluster.ListCells(parse)) SlurmCommand.EnsureAvailable();
+            OutputFolder.Claim(grid.Report, OutputKind.Report, Command, force, grid.Datasets.Select(d => d.Options.Data));
+        }
+        using var writer = lockedByComparison ? null : FolderLock.Acquire(grid.Report, Command);
+        if (!collectOnly)
+        {
             grid.Save();
-            if (cluster.Plan(parse)) return Plan(grid, log);
+            if (cluster.ListCells(parse)) return ListCells(grid, log);
             if (grid.Executor == "local")
             {
                 if (retry) throw new ArgumentException("--retry-failed needs --executor slurm (the local executor resumes unfinished runs by itself).");
-                return Print(GridReport.RunLocally(grid, device, progress, log, cancel), log);
+                return Print(GridReport.RunLocally(grid, device, progress, log, cancel, force), log);
             }
         }
         else if (!retry)
@@ -58,7 +69,7 @@ static class CompareGrid
     }
 
     /// <summary>The cells, for a batch system that numbers its tasks: each runs `soseg compare-cell --grid REPORT/grid.json --cell I`.</summary>
-    static int Plan(ComparisonGrid grid, TextWriter log)
+    static int ListCells(ComparisonGrid grid, TextWriter log)
     {
         log.WriteLine($"{ComparisonGrid.PathIn(grid.Report)}: {grid.Cells.Count} cell(s); run cell I with `soseg compare-cell --grid {ComparisonGrid.PathIn(grid.Report)} --cell I --device {grid.Device}`");
         foreach (var cell in grid.Cells)

@@ -8,11 +8,12 @@ public static class DemoCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "Folder for the generated data, the runs and the report (reused if it exists).", DefaultValueFactory = _ => "soseg-demo" };
+        var output = new Option<string>("--out") { Description = "Folder for the generated data, the runs and the report (an earlier demo's folder is reused).", DefaultValueFactory = _ => "soseg-demo" };
         var device = new DeviceOptions();
+        var force = CommonOptions.Force();
         var command = new Command("demo", "Generate a synthetic sperm-microscopy dataset, train SoSegFormer and a U-Net on it (a few minutes on a 2-core CPU; paper scale with --device cuda), evaluate both and write a report with tables and overlays.")
         {
-            output,
+            output, force,
         };
         device.AddTo(command);
         command.SetAction(parse =>
@@ -20,7 +21,7 @@ public static class DemoCommand
             var log = parse.InvocationConfiguration.Output;
             var torchDevice = device.Resolve(parse);
             using var cancel = CtrlC.Cancels(log);
-            var result = Demo.Run(parse.GetValue(output)!, torchDevice, CommonOptions.ProgressFor(parse, keepStdoutClean: false), log, cancel.Token);
+            var result = Demo.Run(parse.GetValue(output)!, torchDevice, CommonOptions.ProgressFor(parse, keepStdoutClean: false), log, cancel.Token, parse.GetValue(force));
             log.WriteLine();
             log.WriteLine(result.Markdown);
             log.WriteLine($"report: {Path.Combine(result.ReportFolder, "comparison.html")}");

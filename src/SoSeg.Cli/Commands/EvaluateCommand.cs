@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SoSeg.Data.Datasets;
 using SoSeg.Evaluation;
+using SoSeg.IO;
 using SoSeg.Metrics;
 using SoSeg.Training;
 
@@ -9,6 +10,8 @@ namespace SoSeg.Cli.Commands;
 /// <summary>soseg evaluate: the paper's metrics (both protocols, by object size) for a run, a checkpoint or a folder of masks.</summary>
 public static class EvaluateCommand
 {
+    const string Command = "soseg evaluate";
+
     public static Command Create()
     {
         var run = new Option<string?>("--run") { Description = "Run folder: evaluates its best checkpoint (see --which) on the run's dataset unless --data is given." };
@@ -27,10 +30,11 @@ public static class EvaluateCommand
         var emptyCase = new Option<EmptyCasePolicy>("--empty-case") { Description = "Per-image score when prediction and label are both empty: Exclude (nnU-Net), CountAsOne, CountAsZero (PraNet).", DefaultValueFactory = _ => EmptyCasePolicy.Exclude };
         var detectionIoU = new Option<double>("--detection-iou") { Description = "IoU a ground-truth object needs with the predicted objects touching it to count as found (0 = any overlap).", DefaultValueFactory = _ => 0 };
         var device = new DeviceOptions();
+        var force = CommonOptions.Force();
 
         var command = new Command("evaluate", "Score a run, a checkpoint or a folder of predicted masks with the paper's metrics (mIoU, mDice, MAE, Precision, F2) in both protocols, for ultra-small (<1%), small (<10%) and all objects, plus object-level found/missed/false positives.")
         {
-            run, which, checkpoint, predictions, binarise, data, subset, fold, output, json,
+            run, which, checkpoint, predictions, binarise, data, subset, fold, output, json, force,
         };
         window.AddTo(command);
         command.Options.Add(emptyCase);
@@ -58,29 +62,36 @@ public static class EvaluateCommand
             EvaluationReport report;
             string outputFolder;
             string title;
+            // The output folder is checked before any work; it never overlaps what is read (dataset, masks, checkpoint).
+            void CheckOutput(params string[] inputs) =>
+                OutputFolder.Check(outputFolder, OutputKind.Evaluation, Command, parse.GetValue(force), [dataset.Root, .. inputs]);
             if (parse.GetValue(predictions) is { } predictionFolder)
             {
+                outputFolder = parse.GetValue(output) ?? Path.GetFullPath(predictionFolder).TrimEnd('/') + $"-evaluation-{subsetName}";
+                CheckOutput(predictionFolder);
                 report = progress.Run(ctx => DatasetEvaluation.EvaluatePredictions(dataset, items, predictionFolder, options,
                     parse.GetValue(binarise), ctx.AddTask($"evaluate {items.Count} {subsetName} images", items.Count)));
-                outputFolder = parse.GetValue(output) ?? Path.GetFullPath(predictionFolder).TrimEnd('/') + $"-evaluation-{subsetName}";
                 title = $"{Path.GetFileName(Path.GetFullPath(predictionFolder).TrimEnd('/'))} on {subsetName}";
             }
             else
             {
                 string checkpointPath = parse.GetValue(checkpoint) is { } given ? RunFolder.CheckpointOf(given, notes)
                     : new RunFolder(parse.GetValue(run)!).ChooseCheckpoint(parse.GetValue(which)!, notes);
+                outputFolder = parse.GetValue(output) ?? (parse.GetValue(run) is { } r
+                    ? Path.Combine(new RunFolder(r).Folder, $"evaluation-{subsetName}-{parse.GetValue(which)}")
+                    : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, $"{Path.GetFileNameWithoutExtension(checkpointPath)}-evaluation-{subsetName}"));
+                CheckOutput(checkpointPath);
                 var torchDevice = device.Resolve(parse);
                 var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
+                if (info.Unverified) notes.WriteLine(CheckpointInfo.UnverifiedNote(checkpointPath));
                 DatasetEvaluation.CheckCompatible(info, dataset, checkpointPath);
                 var prediction = window.Read(parse, info.CropSize);
                 report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, items, model, torchDevice, prediction, options,
                     ctx.AddTask($"evaluate {info.Model} on {items.Count} {subsetName} images", items.Count)));
-                outputFolder = parse.GetValue(output) ?? (parse.GetValue(run) is { } r
-                    ? Path.Combine(new RunFolder(r).Folder, $"evaluation-{subsetName}-{parse.GetValue(which)}")
-                    : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, $"{Path.GetFileNameWithoutExtension(checkpointPath)}-evaluation-{subsetName}"));
                 title = $"{info.Model} (epoch {info.Epoch}) on {subsetName}";
             }
 
+            OutputFolder.Claim(outputFolder, OutputKind.Evaluation, Command, parse.GetValue(force), [dataset.Root]);
             MetricsWriter.WriteAll(report, outputFolder, title);
             if (asJson) log.WriteLine(MetricsWriter.ToJson(report));
             else

@@ -53,14 +53,13 @@ public static class GenerateCommand
         return command;
     }
 
-    /// <summary>Refuses a non-empty folder unless forced; when forced, removes only what a dataset of SoSeg's layout holds.</summary>
+    /// <summary>
+    /// Refuses a non-empty folder unless forced, even one it generated before (runs may depend on that data); when forced,
+    /// removes only what a dataset of SoSeg's layout holds. The same guard as every other command's output.
+    /// </summary>
     static void PrepareFolder(string folder, bool force)
     {
-        if (File.Exists(folder)) throw new SoSegException($"{folder}: is a file; give a folder for the dataset.");
-        if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any()) return;
-        if (!force)
-            throw new SoSegException($"{folder}: the folder is not empty; choose another folder or pass --force to replace its " +
-                                     "dataset.json, imagesTr, labelsTr, imagesTs and labelsTs.");
+        IO.OutputFolder.Claim(folder, IO.OutputKind.Dataset, "soseg generate", force, reuse: false);
         foreach (string entry in DatasetEntries)
         {
             string path = Path.Combine(folder, entry);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SoSeg.Data.Datasets;
 using SoSeg.Inference;
+using SoSeg.IO;
 using SoSeg.Training;
 
 namespace SoSeg.Cli.Commands;
@@ -8,19 +9,22 @@ namespace SoSeg.Cli.Commands;
 /// <summary>soseg predict: masks for new images (PNG) and volumes (NIfTI on the input's grid).</summary>
 public static class PredictCommand
 {
+    const string Command = "soseg predict";
+
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A .ckpt file (e.g. RUN/checkpoints/best.ckpt), or a run folder (its best checkpoint).", Required = true };
         var input = new Option<string>("--input") { Description = "An image (.png/.jpg/.bmp/.tif), a volume (.nii/.nii.gz) or a folder of them; CASE_0000, CASE_0001... are channels of one case.", Required = true };
-        var output = new Option<string>("--out") { Description = "Folder for the predicted masks.", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for the predicted masks: new, empty or an earlier prediction folder; never the --input folder.", Required = true };
         var probabilities = new Option<bool>("--probabilities") { Description = "Also write per-class probability maps (PNG x255 for images, float32 NIfTI for volumes)." };
         var overlays = new Option<bool>("--overlays") { Description = "Also write overlay PNGs (prediction drawn over the image)." };
         var window = new PredictionWindowOptions("Flip test-time augmentation (averages the image and its mirror).",
                                                  "Sliding-window size for large inputs (default: the training crop).");
         var device = new DeviceOptions();
+        var force = CommonOptions.Force();
         var command = new Command("predict", "Segment new images and volumes with a trained checkpoint.")
         {
-            checkpoint, input, output, probabilities, overlays,
+            checkpoint, input, output, probabilities, overlays, force,
         };
         window.AddTo(command);
         device.AddTo(command);
@@ -28,13 +32,21 @@ public static class PredictCommand
         {
             var log = parse.InvocationConfiguration.Output;
             var inputs = InputPredictor.FindInputs(parse.GetValue(input)!);
+            string checkpointPath = RunFolder.CheckpointOf(parse.GetValue(checkpoint)!, log);
+            string folder = parse.GetValue(output)!;
+            // Before any work: --out is a new, empty or earlier prediction folder, apart from the inputs and the checkpoint.
+            string[] read = [parse.GetValue(input)!, checkpointPath];
+            OutputFolder.Check(folder, OutputKind.Predictions, Command, parse.GetValue(force), read);
             var torchDevice = device.Resolve(parse);
-            var (model, info) = Checkpoint.LoadModel(RunFolder.CheckpointOf(parse.GetValue(checkpoint)!, log), torchDevice);
+            var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
+            if (info.Unverified) log.WriteLine(CheckpointInfo.UnverifiedNote(checkpointPath));
             var predictor = new SegmentationPredictor(model, torchDevice, window.Read(parse, info.CropSize));
             var outputs = new PredictionOutputs { Probabilities = parse.GetValue(probabilities), Overlays = parse.GetValue(overlays) };
-            string folder = parse.GetValue(output)!;
+            var inputPredictor = new InputPredictor(predictor, info);
+            inputPredictor.RefuseOverwritingInputs(inputs, folder, outputs);
+            OutputFolder.Claim(folder, OutputKind.Predictions, Command, parse.GetValue(force), read);
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: false);
-            var written = progress.Run(ctx => new InputPredictor(predictor, info).Run(inputs, folder, outputs,
+            var written = progress.Run(ctx => inputPredictor.Run(inputs, folder, outputs,
                 ctx.AddTask($"predict {inputs.Count} input(s) with {info.Model}", inputs.Count)));
             foreach (var w in written)
                 log.WriteLine($"{w.Input.Name}: {w.MaskPath} ({w.ForegroundPixels} foreground pixels){(w.Extras.Count > 0 ? $", +{w.Extras.Count} file(s)" : "")}");

@@ -13,7 +13,7 @@ public static class TrainCommand
         var defaults = new TrainingOptions();
         var data = new Option<string?>("--data") { Description = "Dataset folder (SoSeg/nnU-Net, ATLAS, PolypGen or images/+masks/ layout)." };
         var model = new Option<string>("--model") { Description = "Registered model (see `soseg models`).", DefaultValueFactory = _ => defaults.Model };
-        var output = new Option<string?>("--out") { Description = "Run folder to create (config.json, checkpoints/, metrics.csv, tensorboard/, training-curves.png)." };
+        var output = new Option<string?>("--out") { Description = "Run folder to create, new or empty (config.json, checkpoints/, metrics.csv, tensorboard/, training-curves.png)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last finished epoch (other options are read from its config.json)." };
         var recipe = new RecipeOptions();
         var seed = new Option<long>("--seed") { Description = "Seed of weights, batch order and augmentation.", DefaultValueFactory = _ => defaults.Seed };
@@ -24,10 +24,11 @@ public static class TrainCommand
         var layout = CommonOptions.Layout();
         var valWindow = new Option<int?>("--val-window") { Description = "Sliding-window size for validation (default: the crop; larger is faster on whole small images)." };
         var device = new DeviceOptions(threads: true);
+        var force = CommonOptions.Force();
 
         var command = new Command("train", "Train a model with the paper's recipe (AdamW, cross-entropy, 5e-5 -> 1e-6 warm-up + cosine, batch 4, 512 crops, augmentations, 100 epochs); every setting is an option.")
         {
-            data, model, output, resume, seed, folds, fold, valFraction, dropEmpty, layout, valWindow,
+            data, model, output, resume, seed, folds, fold, valFraction, dropEmpty, layout, valWindow, force,
         };
         device.AddTo(command);
         recipe.AddTo(command);
@@ -65,7 +66,7 @@ public static class TrainCommand
                 Training = training,
                 Validation = new PredictionOptions { WindowSize = parse.GetValue(valWindow) ?? training.CropSize },
             };
-            var started = TrainingSession.Start(config, new RunFolder(runFolder), torchDevice, progress, log, cancel.Token);
+            var started = TrainingSession.Start(config, new RunFolder(runFolder), torchDevice, progress, log, cancel.Token, parse.GetValue(force));
             return Summarise(started, log);
         });
         return command;

@@ -36,10 +36,14 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
 /// </summary>
 public static class Demo
 {
-    public static ComparisonResult Run(string folder, Device device, Progress progress, TextWriter log, CancellationToken cancel = default)
+    const string Command = "soseg demo";
+
+    /// <summary>Runs the demo in <paramref name="folder"/>: new, empty or an earlier demo's folder (reused); another folder only with <paramref name="force"/>.</summary>
+    public static ComparisonResult Run(string folder, Device device, Progress progress, TextWriter log, CancellationToken cancel = default, bool force = false)
     {
         var plan = DemoPlan.For(device);
-        folder = Path.GetFullPath(folder);
+        folder = IO.OutputFolder.Claim(folder, IO.OutputKind.Demo, Command, force);
+        using var writer = IO.FolderLock.Acquire(folder, Command);
         string data = Path.Combine(folder, "data");
         if (!File.Exists(Path.Combine(data, Data.DatasetManifest.FileName)))
         {
@@ -61,6 +65,6 @@ public static class Demo
         };
         log.WriteLine($"training {string.Join(" and ", plan.Models)} for {plan.Training.Epochs} epochs on {device.type.ToString().ToLowerInvariant()} " +
                       $"(crop {plan.Training.CropSize}, batch {plan.Training.BatchSize}, lr {plan.Training.LearningRate:0.#e+00} -> {plan.Training.MinLearningRate:0.#e+00})");
-        return new ModelComparison(options, device, progress, log).Run(Path.Combine(folder, "report"), cancel);
+        return new ModelComparison(options, device, progress, log).Run(Path.Combine(folder, "report"), cancel, force);
     }
 }

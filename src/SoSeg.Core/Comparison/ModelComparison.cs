@@ -33,13 +33,31 @@ public sealed record ComparisonResult(string ReportFolder, string Markdown, stri
 /// </summary>
 public sealed class ModelComparison(ComparisonOptions options, Device device, Progress progress, TextWriter log)
 {
-    public ComparisonResult Run(string reportFolder, CancellationToken cancel = default) => Build(reportFolder, train: true, cancel);
+    bool _force;
+
+    const string Command = "soseg compare";
+
+    /// <summary>
+    /// Trains, evaluates and reports into <paramref name="reportFolder"/>: a new or empty folder, or a report folder of an
+    /// earlier comparison (its finished runs are reused); another folder only with <paramref name="force"/>. Holds the
+    /// folder's writer lock throughout, so a second comparison into it is refused.
+    /// </summary>
+    public ComparisonResult Run(string reportFolder, CancellationToken cancel = default, bool force = false)
+    {
+        OutputFolder.Check(reportFolder, OutputKind.Report, Command, force, [options.Data]);
+        options.Validate();
+        reportFolder = OutputFolder.Claim(reportFolder, OutputKind.Report, Command, force, [options.Data]);
+        using var writer = FolderLock.Acquire(reportFolder, Command);
+        _force = force;
+        return Build(reportFolder, train: true, cancel);
+    }
 
     /// <summary>
     /// The report from the cells whose training has finished (evaluating any not evaluated yet), naming the
-    /// others; trains nothing. For grids whose cells ran elsewhere (one Slurm task each).
+    /// others; trains nothing. For grids whose cells ran elsewhere (one Slurm task each). The caller holds the
+    /// report folder's writer lock.
     /// </summary>
-    public ComparisonResult Collect(string reportFolder) => Build(reportFolder, train: false, CancellationToken.None);
+    public ComparisonResult Collect(string reportFolder) => Build(Path.GetFullPath(reportFolder), train: false, CancellationToken.None);
 
     /// <summary>Trains (or resumes, or reuses) and evaluates one model x seed into the folder <see cref="Run"/> uses for it.</summary>
     public ComparisonRun RunCell(string reportFolder, string model, long seed, CancellationToken cancel = default)
@@ -60,9 +78,6 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
 
     ComparisonResult Build(string reportFolder, bool train, CancellationToken cancel)
     {
-        options.Validate();
-        reportFolder = Path.GetFullPath(reportFolder);
-        Directory.CreateDirectory(reportFolder);
         var dataset = SegmentationDataset.Open(options.Data, options.Dataset);
         var testItems = DatasetEvaluation.SelectItems(dataset, options.Subset);
         var runs = new List<ComparisonRun>();
@@ -110,7 +125,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
         if (!run.HasRun)
         {
             log.WriteLine($"== {model} seed {seed}: training");
-            var result = TrainingSession.Start(config, run, device, progress, log, cancel);
+            var result = TrainingSession.Start(config, run, device, progress, log, cancel, _force, Command);
             if (result.Interrupted) throw new OperationCanceledException("comparison interrupted; run the same command again to continue.");
         }
         else
@@ -121,7 +136,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
             if (done < config.Training.Epochs)
             {
                 log.WriteLine($"== {model} seed {seed}: resuming after epoch {done}");
-                var result = TrainingSession.Resume(run, device, progress, log, cancel);
+                var result = TrainingSession.Resume(run, device, progress, log, cancel, Command);
                 if (result.Interrupted) throw new OperationCanceledException("comparison interrupted; run the same command again to continue.");
             }
             else log.WriteLine($"== {model} seed {seed}: finished run reused");
@@ -140,10 +155,13 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
         }
         else
         {
+            OutputFolder.Check(evaluationFolder, OutputKind.Evaluation, Command, _force);
             var (network, info) = Checkpoint.LoadModel(checkpoint, device);
+            if (info.Unverified) log.WriteLine(CheckpointInfo.UnverifiedNote(checkpoint));
             parameters = network.ParameterCount();
             report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, testItems, network, device, options.Prediction, options.Evaluation,
                 ctx.AddTask($"evaluate {model} seed {seed} on {testItems.Count} images", testItems.Count)));
+            OutputFolder.Claim(evaluationFolder, OutputKind.Evaluation, Command, _force);
             MetricsWriter.WriteAll(report, evaluationFolder, $"{model} seed {seed} (epoch {info.Epoch}) on {options.Subset.ToString().ToLowerInvariant()}");
             network.Dispose();
         }

@@ -60,9 +60,10 @@ public sealed class InputPredictor(SegmentationPredictor predictor, CheckpointIn
         return cases;
     }
 
-    /// <summary>Predicts every input into <paramref name="outputFolder"/>.</summary>
+    /// <summary>Predicts every input into <paramref name="outputFolder"/>; refuses, before predicting anything, to write a file over one of the inputs.</summary>
     public IReadOnlyList<PredictionWritten> Run(IReadOnlyList<PredictionInput> inputs, string outputFolder, PredictionOutputs outputs, IProgressTask? progress = null)
     {
+        RefuseOverwritingInputs(inputs, outputFolder, outputs);
         Directory.CreateDirectory(outputFolder);
         var written = new List<PredictionWritten>();
         foreach (var input in inputs)
@@ -74,23 +75,41 @@ public sealed class InputPredictor(SegmentationPredictor predictor, CheckpointIn
         return written;
     }
 
+    /// <summary>Refuses outputs that would replace an input file (e.g. the mask of "a.png" written into the folder holding "a.png"), even with --force.</summary>
+    public void RefuseOverwritingInputs(IReadOnlyList<PredictionInput> inputs, string outputFolder, PredictionOutputs outputs) =>
+        IO.OutputFolder.RefuseOverwritingInputs(inputs.SelectMany(i => PlannedFiles(i, outputFolder, outputs)), inputs.SelectMany(i => i.ChannelPaths), "soseg predict");
+
+    /// <summary>The files written for one input (overlays of volumes go into their own subfolder, which holds no input).</summary>
+    IEnumerable<string> PlannedFiles(PredictionInput input, string folder, PredictionOutputs outputs)
+    {
+        yield return MaskPath(folder, input);
+        if (outputs.Probabilities)
+            for (int c = 1; c < info.NumClasses; c++) yield return ProbabilityPath(folder, input, c);
+        if (outputs.Overlays && !input.IsVolume) yield return OverlayPath(folder, input);
+    }
+
+    static string OverlayPath(string folder, PredictionInput input) => Path.Combine(folder, input.Name + "_overlay.png");
+    static string MaskPath(string folder, PredictionInput input) => Path.Combine(folder, input.Name + (input.IsVolume ? ".nii.gz" : ".png"));
+    string ProbabilityPath(string folder, PredictionInput input, int c) =>
+        Path.Combine(folder, $"{input.Name}_prob_{Safe(info.ClassNames[c])}{(input.IsVolume ? ".nii.gz" : ".png")}");
+
     PredictionWritten PredictImage(PredictionInput input, string folder, PredictionOutputs outputs)
     {
         var sample = InputLoader.LoadImage(input.ChannelPaths, info.InChannels);
         var prediction = predictor.Predict(sample);
-        string maskPath = Path.Combine(folder, input.Name + ".png");
+        string maskPath = MaskPath(folder, input);
         ImageWriter.WriteMask(maskPath, _labels.ToValues(prediction.ClassMap), sample.Height, sample.Width);
         var extras = new List<string>();
         if (outputs.Probabilities)
             for (int c = 1; c < prediction.NumClasses; c++)
             {
-                string path = Path.Combine(folder, $"{input.Name}_prob_{Safe(info.ClassNames[c])}.png");
+                string path = ProbabilityPath(folder, input, c);
                 ImageWriter.WriteGrey(path, prediction.Probabilities.AsSpan(c * sample.PixelCount, sample.PixelCount), sample.Height, sample.Width);
                 extras.Add(path);
             }
         if (outputs.Overlays)
         {
-            string path = Path.Combine(folder, input.Name + "_overlay.png");
+            string path = OverlayPath(folder, input);
             using var bitmap = Overlay.Render(sample.Image, sample.Channels, sample.Height, sample.Width, prediction.ClassMap);
             Overlay.SavePng(bitmap, path);
             extras.Add(path);
@@ -126,12 +145,12 @@ public sealed class InputPredictor(SegmentationPredictor predictor, CheckpointIn
                 extras.Add(path);
             }
         }
-        string maskPath = Path.Combine(folder, input.Name + ".nii.gz");
+        string maskPath = MaskPath(folder, input);
         assembler.Write(maskPath); // NIfTI and PNG writers write atomically
         if (probabilityVolumes is not null)
             for (int c = 1; c < info.NumClasses; c++)
             {
-                string path = Path.Combine(folder, $"{input.Name}_prob_{Safe(info.ClassNames[c])}.nii.gz");
+                string path = ProbabilityPath(folder, input, c);
                 // The input's header as for the mask (VolumeAssembler.ToImage), so qform/sform codes carry over.
                 var header = geometry.Header.CloneFor(NiftiDataType.Float32);
                 header.Dim = [3, geometry.Size[0], geometry.Size[1], geometry.Size[2], 1, 1, 1, 1];

@@ -1,5 +1,7 @@
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using SoSeg.IO;
 using SoSeg.Models;
 using TorchSharp;
@@ -10,7 +12,9 @@ namespace SoSeg.Training;
 /// <summary>What a checkpoint says about itself (state.json inside the file).</summary>
 public sealed record CheckpointInfo
 {
-    public const string CurrentFormat = "soseg-checkpoint/1";
+    public const string CurrentFormat = "soseg-checkpoint/2";
+    /// <summary>Written before checkpoints carried checksums; still read, unverified.</summary>
+    public const string FormatWithoutChecksums = "soseg-checkpoint/1";
     public string Format { get; init; } = CurrentFormat;
     public required string Model { get; init; }
     public Dictionary<string, string> ModelOptions { get; init; } = new();
@@ -33,37 +37,58 @@ public sealed record CheckpointInfo
     public string Dataset { get; init; } = "";
     public string CreatedUtc { get; init; } = DateTime.UtcNow.ToString("O");
     public string SoSegVersion { get; init; } = typeof(CheckpointInfo).Assembly.GetName().Version?.ToString(3) ?? "";
+    /// <summary>metrics.csv up to <see cref="Epoch"/>: travels with the weights so a resume can restore rows a crash lost.</summary>
+    public IReadOnlyList<EpochRecord>? Epochs { get; init; }
+    /// <summary>True for a checkpoint of the older format, which has no checksums: it was loaded without verification.</summary>
+    [JsonIgnore] public bool Unverified => Format == FormatWithoutChecksums;
+
+    /// <summary>The note to show when <see cref="Unverified"/>.</summary>
+    public static string UnverifiedNote(string path) =>
+        $"note: {path} was written by an older SoSeg without checksums; it is loaded without verifying its contents.";
 }
 
 /// <summary>
 /// A checkpoint is one file (a zip, stored uncompressed, like PyTorch's .pt): state.json, model.bin
-/// (TorchSharp state dict) and, for `last`, optimizer.bin. One file can be written atomically, so a
-/// crash never leaves weights and state from different epochs side by side.
+/// (TorchSharp state dict), for `last` optimizer.bin, and checksums.json (SHA-256 of each of the others).
+/// One file can be written atomically, so a crash never leaves weights and state from different epochs
+/// side by side; every read verifies the checksums first, so a damaged file (a flipped bit, a bad copy)
+/// is refused by name instead of predicting with wrong weights.
 /// </summary>
 public static class Checkpoint
 {
     const string StateEntry = "state.json";
     const string ModelEntry = "model.bin";
     const string OptimizerEntry = "optimizer.bin";
-    static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    const string ChecksumEntry = "checksums.json";
+    static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        // Validation metrics can be NaN (no foreground anywhere).
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Writes model weights, info and (optionally) optimizer state to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, SegmentationModel model, CheckpointInfo info, TorchSharp.Modules.OptimizerHelper? optimizer = null)
     {
+        info = info with { Format = CheckpointInfo.CurrentFormat };
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            using (var entry = zip.CreateEntry(StateEntry, CompressionLevel.NoCompression).Open())
-                JsonSerializer.Serialize(entry, info, JsonOptions);
-            using (var entry = zip.CreateEntry(ModelEntry, CompressionLevel.NoCompression).Open())
-            using (var writer = new BinaryWriter(entry))
-                model.save(writer);
-            if (optimizer is not null)
+            var checksums = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            void Entry(string name, Action<Stream> write)
             {
-                using var entry = zip.CreateEntry(OptimizerEntry, CompressionLevel.NoCompression).Open();
-                using var writer = new BinaryWriter(entry);
-                optimizer.save_state_dict(writer);
+                using var entry = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                using var hashing = new HashingStream(entry);
+                write(hashing);
+                checksums[name] = hashing.Hex();
             }
+            Entry(StateEntry, s => JsonSerializer.Serialize(s, info, JsonOptions));
+            Entry(ModelEntry, s => { using var writer = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true); model.save(writer); });
+            if (optimizer is not null)
+                Entry(OptimizerEntry, s => { using var writer = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true); optimizer.save_state_dict(writer); });
+            using var sums = zip.CreateEntry(ChecksumEntry, CompressionLevel.NoCompression).Open();
+            JsonSerializer.Serialize(sums, checksums, JsonOptions);
         });
     }
 
@@ -119,13 +144,59 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>Opens a checkpoint and verifies every entry against its checksum before anything is read from it.</summary>
     static ZipArchive Open(string path)
     {
         if (Directory.Exists(path)) throw new SoSegException($"{path}: is a folder, not a checkpoint file (a run's checkpoints are in {Path.Combine(path, "checkpoints")}).");
         if (!File.Exists(path)) throw new SoSegException($"{path}: checkpoint not found.");
-        try { return ZipFile.OpenRead(path); }
+        ZipArchive zip;
+        try { zip = ZipFile.OpenRead(path); }
         catch (InvalidDataException) { throw new SoSegException($"{path}: not a SoSeg checkpoint (not a zip file, or truncated)."); }
+        try
+        {
+            Verify(zip, path);
+            return zip;
+        }
+        catch
+        {
+            zip.Dispose();
+            throw;
+        }
     }
+
+    static void Verify(ZipArchive zip, string path)
+    {
+        var sums = zip.GetEntry(ChecksumEntry);
+        if (sums is null)
+        {
+            // Only the older format may lack checksums; state.json says which format this is.
+            if (ReadInfo(zip, path).Unverified) return;
+            throw Damaged(path, $"its {ChecksumEntry} is missing");
+        }
+        Dictionary<string, string>? expected;
+        try
+        {
+            using var stream = sums.Open();
+            expected = JsonSerializer.Deserialize<Dictionary<string, string>>(stream, JsonOptions);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException) { throw Damaged(path, $"its {ChecksumEntry} is unreadable"); }
+        if (expected is null || !expected.ContainsKey(StateEntry) || !expected.ContainsKey(ModelEntry)) throw Damaged(path, $"its {ChecksumEntry} is incomplete");
+        foreach (var (name, checksum) in expected)
+        {
+            var entry = zip.GetEntry(name) ?? throw Damaged(path, $"{name} is missing");
+            string actual;
+            try
+            {
+                using var stream = entry.Open();
+                actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException) { throw Damaged(path, $"{name} is unreadable ({e.Message})"); }
+            if (!string.Equals(actual, checksum, StringComparison.OrdinalIgnoreCase)) throw Damaged(path, $"{name} does not match its checksum");
+        }
+    }
+
+    static SoSegException Damaged(string path, string what) =>
+        new($"{path}: the checkpoint is damaged ({what}); it cannot be used. Use another copy, or for a run its other checkpoint (best.ckpt or last.ckpt).");
 
     static CheckpointInfo ReadInfo(ZipArchive zip, string path)
     {
@@ -134,8 +205,35 @@ public static class Checkpoint
         CheckpointInfo? info;
         try { info = JsonSerializer.Deserialize<CheckpointInfo>(stream, JsonOptions); }
         catch (JsonException e) { throw new SoSegException($"{path}: {StateEntry} is not valid ({e.Message})."); }
-        if (info is null || info.Format != CheckpointInfo.CurrentFormat)
-            throw new SoSegException($"{path}: unknown checkpoint format '{info?.Format}' (this SoSeg reads {CheckpointInfo.CurrentFormat}).");
+        if (info is null || (info.Format != CheckpointInfo.CurrentFormat && info.Format != CheckpointInfo.FormatWithoutChecksums))
+            throw new SoSegException($"{path}: unknown checkpoint format '{info?.Format}' (this SoSeg reads {CheckpointInfo.CurrentFormat} and {CheckpointInfo.FormatWithoutChecksums}).");
         return info;
+    }
+
+    /// <summary>Passes writes through to the zip entry, computing their SHA-256 on the way.</summary>
+    sealed class HashingStream(Stream inner) : Stream
+    {
+        readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        public string Hex() => Convert.ToHexStringLower(_hash.GetHashAndReset());
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _hash.AppendData(buffer);
+            inner.Write(buffer);
+        }
+        public override void Flush() => inner.Flush();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _hash.Dispose();
+            base.Dispose(disposing);
+        }
     }
 }

@@ -73,6 +73,7 @@ public sealed class Trainer
         if (resume && File.Exists(_run.LastCheckpoint))
         {
             var info = Checkpoint.ReadInfo(_run.LastCheckpoint);
+            if (info.Unverified) _log.WriteLine(CheckpointInfo.UnverifiedNote(_run.LastCheckpoint));
             if (info.Model != _options.Model || info.NumClasses != _data.NumClasses || info.InChannels != _data.Channels)
                 throw new SoSegException($"{_run.LastCheckpoint}: was made for {info.Model} ({info.InChannels} channel(s), {info.NumClasses} classes), not {_options.Model} ({_data.Channels}, {_data.NumClasses}).");
             Checkpoint.LoadWeights(_run.LastCheckpoint, model);
@@ -80,7 +81,7 @@ public sealed class Trainer
             startEpoch = info.Epoch;
             bestScore = info.BestScore;
             bestEpoch = info.BestEpoch;
-            records = EpochRecord.ReadCsv(_run.MetricsCsv).Where(r => r.Epoch <= startEpoch).ToList();
+            records = ReconcileMetrics(info);
             _log.WriteLine($"resuming {_run.Folder} after epoch {startEpoch} of {_options.Epochs}" +
                            (bestScore is { } b ? $" (best {_validator.ScoreName} {b * 100:0.00}% at epoch {bestEpoch})" : ""));
         }
@@ -119,7 +120,8 @@ public sealed class Trainer
             var info = MakeInfo(epoch + 1, (long)(epoch + 1) * stepsPerEpoch, score, bestScore, bestEpoch);
             // `best` first: if the process dies between the two writes, `last` still points to the older epoch, which resumes correctly.
             if (improved) Checkpoint.Save(_run.BestCheckpoint, model, info);
-            Checkpoint.Save(_run.LastCheckpoint, model, info, optimizer);
+            // `last` carries metrics.csv's rows: if the process dies before the CSV below is replaced, resume restores the row.
+            Checkpoint.Save(_run.LastCheckpoint, model, info with { Epochs = records.ToList() }, optimizer);
             EpochRecord.WriteCsv(_run.MetricsCsv, records);
             Reports.TrainingCurves.Write(_run.CurvePng, records, _validator.ScoreName);
 
@@ -134,6 +136,32 @@ public sealed class Trainer
         if (interrupted)
             _log.WriteLine($"interrupted: {_run.Folder} keeps the last finished epoch; continue with `soseg train --resume {_run.Folder}`.");
         return new TrainingResult(_run, records.Count == 0 ? startEpoch : records[^1].Epoch, bestScore, bestEpoch, records, interrupted);
+    }
+
+    /// <summary>
+    /// metrics.csv as the `last` checkpoint records it: rows lost by a crash between writing the checkpoint and the CSV
+    /// are restored, rows of epochs the checkpoint does not hold (not finished) are dropped. Checkpoints from before
+    /// the rows travelled with them leave the CSV as it is, up to their epoch.
+    /// </summary>
+    List<EpochRecord> ReconcileMetrics(CheckpointInfo info)
+    {
+        if (info.Epochs is null) return EpochRecord.ReadCsv(_run.MetricsCsv).Where(r => r.Epoch <= info.Epoch).ToList();
+        var records = info.Epochs.ToList();
+        List<EpochRecord> onDisk;
+        try { onDisk = EpochRecord.ReadCsv(_run.MetricsCsv); }
+        catch (Exception e) when (e is FormatException or IndexOutOfRangeException or OverflowException)
+        {
+            onDisk = []; // damaged: every row is rewritten from the checkpoint
+        }
+        var missing = records.Select(r => r.Epoch).Except(onDisk.Select(r => r.Epoch)).ToList();
+        if (missing.Count > 0 || onDisk.Count != records.Count)
+        {
+            if (missing.Count > 0)
+                _log.WriteLine($"{_run.MetricsCsv}: restoring the row(s) of epoch {string.Join(", ", missing)} from {_run.LastCheckpoint} (lost when the run was interrupted)");
+            EpochRecord.WriteCsv(_run.MetricsCsv, records);
+            Reports.TrainingCurves.Write(_run.CurvePng, records, _validator.ScoreName);
+        }
+        return records;
     }
 
     CheckpointInfo MakeInfo(int epoch, long step, double? score, double? bestScore, int? bestEpoch) => new()

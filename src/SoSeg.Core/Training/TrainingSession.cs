@@ -1,5 +1,6 @@
 using SoSeg.Augmentation;
 using SoSeg.Data.Datasets;
+using SoSeg.IO;
 using SoSeg.Terminal;
 using static TorchSharp.torch;
 
@@ -11,25 +12,58 @@ namespace SoSeg.Training;
 /// </summary>
 public static class TrainingSession
 {
-    /// <summary>Starts a new run in <paramref name="run"/> (refuses a folder that already holds one: resume it instead).</summary>
-    public static TrainingResult Start(TrainConfig config, RunFolder run, Device device, Progress progress, TextWriter log, CancellationToken cancel = default)
+    /// <summary>
+    /// Starts a new run in <paramref name="run"/>: refuses a folder that already holds one (resume it instead), a non-empty
+    /// folder SoSeg did not make unless <paramref name="force"/>, and a folder another process is writing.
+    /// </summary>
+    public static TrainingResult Start(TrainConfig config, RunFolder run, Device device, Progress progress, TextWriter log,
+                                       CancellationToken cancel = default, bool force = false, string command = "soseg train")
     {
-        if (run.HasRun)
-            throw new SoSegException($"{run.Folder} already holds a run; continue it with `soseg train --resume {run.Folder}` or choose another --out.");
+        RefuseExistingRun(run, probeLock: command);
+        OutputFolder.Check(run.Folder, OutputKind.Run, command, force, [config.Data]);
         // Refuse bad options before anything is written, so a corrected command can reuse the folder.
         config.Training.Validate();
-        Directory.CreateDirectory(run.Folder);
+        OutputFolder.Claim(run.Folder, OutputKind.Run, command, force, [config.Data]);
+        using var writer = FolderLock.Acquire(run.Folder, command);
+        RefuseExistingRun(run, probeLock: null); // another process may have started a run here between the check and the lock
+        RemoveStaleTemporaries(run, log);
         var data = OpenData(config, run);
         config.Write(run.Config);
+        FaultPoint.Reach("run-started");
         return Train(config, data, run, device, progress, log, resume: false, cancel);
     }
 
-    /// <summary>Continues the run in <paramref name="run"/> from its last finished epoch, with its own config.</summary>
-    public static TrainingResult Resume(RunFolder run, Device device, Progress progress, TextWriter log, CancellationToken cancel = default)
+    /// <summary>Continues the run in <paramref name="run"/> from its last finished epoch, with its own config; refuses a run another process is writing.</summary>
+    public static TrainingResult Resume(RunFolder run, Device device, Progress progress, TextWriter log, CancellationToken cancel = default,
+                                        string command = "soseg train --resume")
     {
+        if (!Directory.Exists(run.Folder)) throw new SoSegException($"{run.Folder}: no such run folder.");
+        if (OutputFolder.ReadMarker(run.Folder) is { Kind: not OutputKind.Run } marker)
+            throw new SoSegException($"{run.Folder}: is a SoSeg {marker.Kind.ToString().ToLowerInvariant()} folder (made by {marker.Command}), not a run folder.");
         var config = TrainConfig.Read(run.Config);
+        using var writer = FolderLock.Acquire(run.Folder, command);
+        OutputFolder.Mark(run.Folder, OutputKind.Run, command); // runs from before folders were marked
+        RemoveStaleTemporaries(run, log);
         var data = OpenData(config, run);
+        FaultPoint.Reach("run-started");
         return Train(config, data, run, device, progress, log, resume: true, cancel);
+    }
+
+    /// <summary>A folder holding a run is resumed, not started again; while another process trains it, that process is named.</summary>
+    static void RefuseExistingRun(RunFolder run, string? probeLock)
+    {
+        if (!run.HasRun) return;
+        if (probeLock is not null && OutputFolder.ReadMarker(run.Folder)?.Kind == OutputKind.Run)
+            using (FolderLock.Acquire(run.Folder, probeLock)) { }
+        throw new SoSegException($"{run.Folder} already holds a run; continue it with `soseg train --resume {run.Folder}` or choose another --out.");
+    }
+
+    /// <summary>Temporary files of writes a killed process never finished (checkpoints are tens of MB each); safe to delete under the writer lock.</summary>
+    static void RemoveStaleTemporaries(RunFolder run, TextWriter log)
+    {
+        var removed = AtomicFile.RemoveStaleTemporaries(run.Folder).Concat(AtomicFile.RemoveStaleTemporaries(run.CheckpointFolder)).ToList();
+        if (removed.Count > 0)
+            log.WriteLine($"removed {removed.Count} unfinished temporary file(s) left by an interrupted write: {string.Join(", ", removed.Select(Path.GetFileName))}");
     }
 
     /// <summary>The dataset split a config describes, as <see cref="TrainingData"/>; also copies the split into the run folder.</summary>
@@ -37,7 +71,7 @@ public static class TrainingSession
     {
         var dataset = SegmentationDataset.Open(config.Data, config.Dataset);
         var fold = dataset.GetFold(config.Training.Fold, config.Training.Folds);
-        if (File.Exists(fold.SplitsPath)) IO.AtomicFile.WriteAllText(run.Splits, File.ReadAllText(fold.SplitsPath));
+        if (File.Exists(fold.SplitsPath)) AtomicFile.WriteAllText(run.Splits, File.ReadAllText(fold.SplitsPath));
         var train = dataset.Items(fold.Train);
         // Validation scores whole volumes' slices, empty ones included, as evaluation does.
         var validation = dataset.Items(fold.Validation, dropEmptySlices: false);

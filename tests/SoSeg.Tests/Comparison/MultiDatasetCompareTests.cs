@@ -16,8 +16,8 @@ public class MultiDatasetCompareTests
         string[] grid = ["compare", "--data", $"{spots},{dots}", "--models", "unet", "--seeds", "1", "--out", report,
             "--model-option", "base-width=4", "--epochs", "1", "--batch", "2", "--crop", "32", "--window", "64", "--figure-images", "1",
             "--no-progress", "--device", "cpu"];
-        // --plan: grid.json and the list of cells, nothing trained.
-        var plan = CliHarness.RunSoseg([.. grid, "--plan"]);
+        // --list-cells: grid.json and the list of cells, nothing trained.
+        var plan = CliHarness.RunSoseg([.. grid, "--list-cells"]);
         Assert.True(plan.Code == 0, plan.Err + plan.Out);
         Assert.Contains("2 cell(s)", plan.Out);
         Assert.Contains($"   1  to do  Dots: unet seed 0  {Path.Combine(report, "Dots", "runs", "unet", "seed0")}", plan.Out);
@@ -26,7 +26,7 @@ public class MultiDatasetCompareTests
 
         var run = CliHarness.RunSoseg(grid);
         Assert.True(run.Code == 0, run.Err + run.Out);
-        Assert.Contains("   0  done   Spots: unet seed 0", CliHarness.RunSoseg([.. grid, "--plan"]).Out);
+        Assert.Contains("   0  done   Spots: unet seed 0", CliHarness.RunSoseg([.. grid, "--list-cells"]).Out);
         foreach (var name in new[] { "Spots", "Dots" })
         {
             Assert.True(File.Exists(Path.Combine(report, name, "runs", "unet", "seed0", "evaluation-test-best", "metrics.json")), name);
@@ -61,7 +61,7 @@ public class MultiDatasetCompareTests
 
         // The Slurm tasks' device may be one this machine lacks: submitting (here: planning) needs no GPU.
         var gpuPlan = CliHarness.RunSoseg("compare", "--data", spots, "--models", "unet", "--seeds", "1", "--out", Path.Combine(folder.Path, "r5"),
-            "--executor", "slurm", "--gpus-per-task", "1", "--device", "cuda", "--plan", "--no-progress");
+            "--executor", "slurm", "--gpus-per-task", "1", "--device", "cuda", "--list-cells", "--no-progress");
         Assert.True(gpuPlan.Code == 0, gpuPlan.Err + gpuPlan.Out);
         Assert.Contains("--cell I --device cuda:0`", gpuPlan.Out);
 

@@ -20,3 +20,34 @@ public class AtomicFileTests
         Directory.Delete(folder, true);
     }
 }
+
+public class AtomicFileTemporaryTests
+{
+    [Fact]
+    public void Temporaries_of_both_write_paths_are_recognised_and_removed_and_nothing_else()
+    {
+        using var folder = new SoSeg.Tests.TestData.TempFolder();
+        string kept = folder.File(".last.ckpt.notes");
+        File.WriteAllText(kept, "mine");
+        File.WriteAllText(folder.File("last.ckpt"), "ckpt");
+        string[] stale = [folder.File($".last.ckpt.4242.{Guid.NewGuid():N}.tmp"), folder.File($".training-curves.4242.{Guid.NewGuid():N}.tmp.png"),
+                          folder.File($".training-curves.{Guid.NewGuid():N}.tmp.png")];
+        foreach (var path in stale) File.WriteAllText(path, "half");
+
+        Assert.Equal(stale.Order(), AtomicFile.RemoveStaleTemporaries(folder.Path).Order());
+        Assert.Equal(2, Directory.GetFiles(folder.Path).Length);
+        Assert.True(File.Exists(kept));
+    }
+
+    [Fact]
+    public void A_write_the_disk_refuses_names_the_target_and_keeps_its_previous_version()
+    {
+        using var folder = new SoSeg.Tests.TestData.TempFolder();
+        string path = folder.File("metrics.csv");
+        AtomicFile.WriteAllText(path, "old");
+        var error = Assert.Throws<IOException>(() => AtomicFile.Write(path, _ => throw new IOException("No space left on device")));
+        Assert.StartsWith(path + ": could not be written (No space left on device)", error.Message);
+        Assert.Equal("old", File.ReadAllText(path));
+        Assert.Single(Directory.GetFiles(folder.Path));
+    }
+}

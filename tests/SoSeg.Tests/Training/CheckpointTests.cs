@@ -77,4 +77,78 @@ public class CheckpointTests
         var error = Assert.Throws<SoSegException>(() => Checkpoint.LoadModel(run.CheckpointFolder, TorchRuntime.Resolve(DeviceSpec.Cpu)));
         Assert.StartsWith(run.CheckpointFolder + ": is a folder", error.Message);
     }
+
+    [Fact]
+    public void One_flipped_byte_anywhere_in_the_tensors_is_refused_on_every_read_naming_the_file()
+    {
+        using var folder = new TempFolder();
+        var model = ModelRegistry.Create("unet", 1, 3, ModelOptions.Parse(["base-width=4"]));
+        using var optimizer = optim.AdamW(model.parameters());
+        string path = folder.File("last.ckpt");
+        Checkpoint.Save(path, model, Info, optimizer);
+        var device = TorchRuntime.Resolve(DeviceSpec.Cpu);
+        byte[] good = File.ReadAllBytes(path);
+
+        // The middle of the file (the model weights here) and three quarters in (the optimizer state).
+        foreach (double at in new[] { 0.5, 0.75 })
+        {
+            byte[] bad = (byte[])good.Clone();
+            bad[(int)(bad.Length * at)] ^= 0x01;
+            File.WriteAllBytes(path, bad);
+            foreach (Action read in new Action[]
+                     {
+                         () => Checkpoint.LoadModel(path, device), () => Checkpoint.ReadInfo(path),
+                         () => Checkpoint.LoadWeights(path, model), () => Checkpoint.LoadOptimizer(path, optimizer),
+                     })
+            {
+                var error = Assert.Throws<SoSegException>(read);
+                Assert.StartsWith(path + ": ", error.Message);
+                Assert.Contains("damaged", error.Message);
+            }
+        }
+        File.WriteAllBytes(path, good);
+        Assert.False(Checkpoint.ReadInfo(path).Unverified);
+        Checkpoint.LoadOptimizer(path, optimizer);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_the_format_without_checksums_still_loads_and_says_it_is_unverified()
+    {
+        using var folder = new TempFolder();
+        var model = ModelRegistry.Create("unet", 1, 3, ModelOptions.Parse(["base-width=4"]));
+        model.eval();
+        string path = folder.File("old.ckpt");
+        // Laid out as SoSeg wrote checkpoints before they carried checksums.
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using (var state = new StreamWriter(zip.CreateEntry("state.json").Open()))
+                state.Write("""{"format":"soseg-checkpoint/1","model":"unet","modelOptions":{"base-width":"4"},"inChannels":1,"numClasses":3,"classNames":["background","a","b"],"epoch":7}""");
+            using var writer = new BinaryWriter(zip.CreateEntry("model.bin").Open());
+            model.save(writer);
+        }
+        var (loaded, info) = Checkpoint.LoadModel(path, TorchRuntime.Resolve(DeviceSpec.Cpu));
+        Assert.True(info.Unverified);
+        Assert.Equal(7, info.Epoch);
+        Assert.Contains("without checksums", CheckpointInfo.UnverifiedNote(path));
+        using var x = torch.rand(1, 1, 32, 32);
+        Assert.True(model.call(x).equal(loaded.call(x)).all().item<bool>());
+    }
+
+    [Fact]
+    public void The_epoch_records_travel_with_the_checkpoint()
+    {
+        using var folder = new TempFolder();
+        var model = ModelRegistry.Create("unet", 1, 3, ModelOptions.Parse(["base-width=4"]));
+        string path = folder.File("last.ckpt");
+        var record = new EpochRecord
+        {
+            Epoch = 1, Steps = 3, TrainLoss = 0.123456789, LearningRate = 1e-3, Seconds = 2, ImagesPerSecond = 4, RssMegabytes = 100,
+            Validation = new Dictionary<string, double> { ["mDice"] = 0.5, ["precision"] = double.NaN },
+        };
+        Checkpoint.Save(path, model, Info with { Epochs = [record] });
+        var back = Assert.Single(Checkpoint.ReadInfo(path).Epochs!);
+        Assert.Equal(0.123456789, back.TrainLoss);
+        Assert.Equal(0.5, back.Validation["mDice"]);
+        Assert.True(double.IsNaN(back.Validation["precision"]));
+    }
 }

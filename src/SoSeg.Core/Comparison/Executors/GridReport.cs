@@ -14,11 +14,11 @@ namespace SoSeg.Comparison.Executors;
 public static class GridReport
 {
     /// <summary>The local executor: every cell in turn, in this process.</summary>
-    public static IReadOnlyList<ComparisonResult> RunLocally(ComparisonGrid grid, Device device, Progress progress, TextWriter log, CancellationToken cancel) =>
+    public static IReadOnlyList<ComparisonResult> RunLocally(ComparisonGrid grid, Device device, Progress progress, TextWriter log, CancellationToken cancel, bool force = false) =>
         Gather(grid, grid.Datasets.Select(d =>
         {
             if (grid.Datasets.Count > 1) log.WriteLine($"=== dataset {d.Name}");
-            return new ModelComparison(d.Options, device, progress, log).Run(d.Report, cancel);
+            return new ModelComparison(d.Options, device, progress, log).Run(d.Report, cancel, force);
         }).ToList());
 
     /// <summary>The reports from whatever cells have finished (evaluating any that are not yet); missing cells are named in them.</summary>
