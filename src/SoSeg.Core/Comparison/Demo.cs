@@ -28,6 +28,27 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
                 ValidateEvery = 3, ScaleMode = "image", ScaleMin = 0.8, ScaleMax = 1.25,
             },
             PredictionWindow: 640);
+
+    /// <summary>This plan made smaller or larger: another frame count, epoch count, steps per epoch or training crop (null keeps the plan's).</summary>
+    public DemoPlan Resized(int? frames = null, int? epochs = null, int? stepsPerEpoch = null, int? crop = null)
+    {
+        if (frames is < 4) throw new ArgumentException($"--frames must be at least 4, for training, validation and test frames (got {frames}).");
+        if (epochs is < 1) throw new ArgumentException($"--epochs must be at least 1 (got {epochs}).");
+        if (stepsPerEpoch is < 1) throw new ArgumentException($"--steps-per-epoch must be at least 1 (got {stepsPerEpoch}).");
+        int newEpochs = epochs ?? Training.Epochs;
+        return this with
+        {
+            Frames = frames ?? Frames,
+            Training = Training with
+            {
+                Epochs = newEpochs,
+                StepsPerEpoch = stepsPerEpoch ?? Training.StepsPerEpoch,
+                CropSize = crop ?? Training.CropSize,
+                WarmupEpochs = Math.Min(Training.WarmupEpochs, newEpochs),
+                ValidateEvery = Math.Min(Training.ValidateEvery, newEpochs),
+            },
+        };
+    }
 }
 
 /// <summary>
@@ -36,9 +57,10 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
 /// </summary>
 public static class Demo
 {
-    public static ComparisonResult Run(string folder, Device device, Progress progress, TextWriter log, CancellationToken cancel = default)
+    /// <param name="plan">What to run (default: <see cref="DemoPlan.For"/> the device).</param>
+    public static ComparisonResult Run(string folder, Device device, Progress progress, TextWriter log, CancellationToken cancel = default, DemoPlan? plan = null)
     {
-        var plan = DemoPlan.For(device);
+        plan ??= DemoPlan.For(device);
         folder = Path.GetFullPath(folder);
         string data = Path.Combine(folder, "data");
         if (!File.Exists(Path.Combine(data, Data.DatasetManifest.FileName)))
