@@ -7,7 +7,8 @@ namespace SoSeg.Tests.Data.Nifti;
 /// <summary>Every damaged or unsupported NIfTI file fails with a SoSegException that names the file and the problem.</summary>
 public class NiftiErrorTests
 {
-    readonly DebianTestData _data = DebianTestData.Instance;
+    /// <summary>Read on first use by a test that needs the files, so tests without them run when they are missing.</summary>
+    static DebianTestData Data => DebianTestData.Instance;
 
     static SoSegException Fails(string path)
     {
@@ -20,7 +21,7 @@ public class NiftiErrorTests
     public void Truncated_voxel_data_is_reported_with_the_byte_counts()
     {
         using var temp = new TempFolder();
-        var bytes = File.ReadAllBytes(_data.Nibabel("anatomical.nii"));
+        var bytes = File.ReadAllBytes(Data.Nibabel("anatomical.nii"));
         string path = temp.File("cut.nii");
         File.WriteAllBytes(path, bytes[..(bytes.Length - 1000)]);
         var error = Fails(path);
@@ -32,7 +33,7 @@ public class NiftiErrorTests
     public void Truncated_gzip_stream_is_reported()
     {
         using var temp = new TempFolder();
-        var bytes = File.ReadAllBytes(_data.Nibabel("example4d.nii.gz"));
+        var bytes = File.ReadAllBytes(Data.Nibabel("example4d.nii.gz"));
         string path = temp.File("cut.nii.gz");
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         Assert.Contains("truncated", Fails(path).Message);
@@ -43,7 +44,7 @@ public class NiftiErrorTests
     {
         using var temp = new TempFolder();
         string path = temp.File("short.nii");
-        File.WriteAllBytes(path, File.ReadAllBytes(_data.Nibabel("anatomical.nii"))[..200]);
+        File.WriteAllBytes(path, File.ReadAllBytes(Data.Nibabel("anatomical.nii"))[..200]);
         Assert.Contains("truncated NIfTI header", Fails(path).Message);
     }
 
@@ -52,7 +53,7 @@ public class NiftiErrorTests
     {
         using var temp = new TempFolder();
         string path = temp.File("photo.nii");
-        File.Copy(_data.Itk("BrainProtonDensitySlice.png"), path);
+        File.Copy(Data.Itk("BrainProtonDensitySlice.png"), path);
         Assert.Contains("not a NIfTI file (sizeof_hdr", Fails(path).Message);
     }
 
@@ -61,7 +62,7 @@ public class NiftiErrorTests
     {
         using var temp = new TempFolder();
         string path = temp.File("plain.nii.gz");
-        File.Copy(_data.Nibabel("anatomical.nii"), path);
+        File.Copy(Data.Nibabel("anatomical.nii"), path);
         Assert.Contains("not a gzip file", Fails(path).Message);
     }
 
@@ -69,7 +70,7 @@ public class NiftiErrorTests
     public void Corrupt_gzip_body_is_reported()
     {
         using var temp = new TempFolder();
-        var bytes = File.ReadAllBytes(_data.Nibabel("example4d.nii.gz"));
+        var bytes = File.ReadAllBytes(Data.Nibabel("example4d.nii.gz"));
         for (int i = 200; i < 400; i++) bytes[i] ^= 0x5A;
         string path = temp.File("corrupt.nii.gz");
         File.WriteAllBytes(path, bytes);
@@ -81,7 +82,7 @@ public class NiftiErrorTests
     public void Bad_magic_is_reported()
     {
         using var temp = new TempFolder();
-        var bytes = File.ReadAllBytes(_data.Nibabel("anatomical.nii"));
+        var bytes = File.ReadAllBytes(Data.Nibabel("anatomical.nii"));
         "xyz"u8.CopyTo(bytes.AsSpan(344));
         string path = temp.File("magic.nii");
         File.WriteAllBytes(path, bytes);
@@ -118,7 +119,7 @@ public class NiftiErrorTests
         Assert.Contains("nan.nii.gz", error.Message);
         Assert.Contains("2 voxel(s) are NaN or infinite", error.Message);
         Assert.Contains("x=1, y=0, z=1", error.Message);
-        NiftiReader.Read(_data.Nibabel("anatomical.nii")).EnsureFinite();
+        NiftiReader.Read(Data.Nibabel("anatomical.nii")).EnsureFinite();
     }
 
     [Fact]
