@@ -94,13 +94,7 @@ public class TrainCommandTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // Folds of different sizes show in the run's log which one it trained on.
         string handMade = DiscData(folder, seed: 5, train: 9, name: "handmade");
-        var ids = Enumerable.Range(0, 9).Select(i => $"spot_{i:D3}").ToList();
-        SplitFile.WriteFolds(Path.Combine(handMade, SplitFile.FoldsFileName),
-        [
-            new SplitFold(ids[1..], ids[..1]),
-            new SplitFold(ids[..1].Concat(ids[3..]).ToList(), ids[1..3]),
-            new SplitFold(ids[..3].Concat(ids[6..]).ToList(), ids[3..6]),
-        ]);
+        HandMadeFolds.Write(handMade);
         foreach (var (fold, validation) in new[] { (0, 1), (1, 2), (2, 3) })
         {
             var result = CliHarness.RunSoseg(["train", "--data", handMade, "--out", Path.Combine(folder.Path, $"hand{fold}"),
