@@ -140,9 +140,11 @@ public class SoSegLayoutTests
         Assert.Equal((1, ny, nx), (sample.Channels, sample.Height, sample.Width));
         Assert.Equal("liver_001", sample.Origin.Group);
         Assert.Equal(2, sample.Origin.SliceIndex);
-        // Percentiles of the ramp: 0.5% -> 100.995..., 99.5% -> about 577; the 30000 outlier is clipped to 1.
+        // The ramp's 400 values sorted: 101..179 (the 100 is the 30000 outlier), 200..279, ..., 500..579, 30000.
+        // 0.5th percentile at rank 0.005 x 399 = 1.995: 102 + 0.995; 99.5th at rank 397.005: 578 + 0.005 (579 - 578).
+        // The outlier lies above the upper percentile and is clipped to 1.
         var all = TestFiles.Ramp(nx, ny, nz);
-        var (low, high) = IntensityNormalisation.Percentiles(all, 0.5, 99.5);
+        const float low = 102.995f, high = 578.005f;
         for (int y = 0; y < ny; y++)
             for (int x = 0; x < nx; x++)
             {
