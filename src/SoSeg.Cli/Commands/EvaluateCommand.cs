@@ -23,7 +23,7 @@ public static class EvaluateCommand
         var data = new Option<string?>("--data") { Description = "Dataset folder (default with --run: the run's dataset)." };
         var subset = new Option<string>("--subset") { Description = "Cases to score: test, val (the run's validation split) or train.", DefaultValueFactory = _ => "test" };
         subset.AcceptOnlyFromAmong("test", "val", "train");
-        var fold = new Option<int>("--fold") { Description = "Fold for --subset val/train.", DefaultValueFactory = _ => 0 };
+        var fold = new Option<int?>("--fold") { Description = "Fold for --subset val/train (default: the run's own fold with --run, else 0)." };
         var output = new Option<string?>("--out") { Description = "Folder for metrics.json, metrics.md and per_image.csv (default: next to the run/checkpoint/predictions)." };
         var json = CommonOptions.Json();
         var window = new PredictionWindowOptions("Flip test-time augmentation.", "Sliding-window size (default: the training crop).");
@@ -53,7 +53,8 @@ public static class EvaluateCommand
             string dataFolder = parse.GetValue(data) ?? runConfig?.Data ?? throw new ArgumentException("--data is required with --checkpoint and --predictions.");
             var dataset = SegmentationDataset.Open(dataFolder, runConfig?.Dataset ?? new DatasetOptions());
             var evaluated = Enum.Parse<EvaluationSubset>(parse.GetValue(subset)!, ignoreCase: true);
-            var items = DatasetEvaluation.SelectItems(dataset, evaluated, parse.GetValue(fold), runConfig?.Training.Folds ?? 1);
+            // A run's validation cases are those of the fold it trained on; another fold's would include its training cases.
+            var items = DatasetEvaluation.SelectItems(dataset, evaluated, parse.GetValue(fold) ?? runConfig?.Training.Fold ?? 0, runConfig?.Training.Folds ?? 1);
             var options = new EvaluationOptions { EmptyCase = parse.GetValue(emptyCase), DetectionMinIoU = parse.GetValue(detectionIoU) };
             options.Validate();
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: asJson);

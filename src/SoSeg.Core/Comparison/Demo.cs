@@ -28,6 +28,27 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
                 ValidateEvery = 3, ScaleMode = "image", ScaleMin = 0.8, ScaleMax = 1.25,
             },
             PredictionWindow: 640);
+
+    /// <summary>This plan made smaller or larger: another frame count, epoch count, steps per epoch or training crop (null keeps the plan's).</summary>
+    public DemoPlan Resized(int? frames = null, int? epochs = null, int? stepsPerEpoch = null, int? crop = null)
+    {
+        if (frames is < 4) throw new ArgumentException($"--frames must be at least 4, for training, validation and test frames (got {frames}).");
+        if (epochs is < 1) throw new ArgumentException($"--epochs must be at least 1 (got {epochs}).");
+        if (stepsPerEpoch is < 1) throw new ArgumentException($"--steps-per-epoch must be at least 1 (got {stepsPerEpoch}).");
+        int newEpochs = epochs ?? Training.Epochs;
+        return this with
+        {
+            Frames = frames ?? Frames,
+            Training = Training with
+            {
+                Epochs = newEpochs,
+                StepsPerEpoch = stepsPerEpoch ?? Training.StepsPerEpoch,
+                CropSize = crop ?? Training.CropSize,
+                WarmupEpochs = Math.Min(Training.WarmupEpochs, newEpochs),
+                ValidateEvery = Math.Min(Training.ValidateEvery, newEpochs),
+            },
+        };
+    }
 }
 
 /// <summary>
@@ -38,10 +59,13 @@ public static class Demo
 {
     const string Command = "soseg demo";
 
-    /// <summary>Runs the demo in <paramref name="folder"/>: new, empty or an earlier demo's folder (reused); another folder only with <paramref name="force"/>.</summary>
-    public static ComparisonResult Run(string folder, Device device, Progress progress, TextWriter log, CancellationToken cancel = default, bool force = false)
+    /// <summary>
+    /// Runs the demo in <paramref name="folder"/>: new, empty or an earlier demo's folder (reused); another folder only with
+    /// <paramref name="force"/>. <paramref name="plan"/> says what to run (default: <see cref="DemoPlan.For"/> the device).
+    /// </summary>
+    public static ComparisonResult Run(string folder, Device device, Progress progress, TextWriter log, CancellationToken cancel = default, DemoPlan? plan = null, bool force = false)
     {
-        var plan = DemoPlan.For(device);
+        plan ??= DemoPlan.For(device);
         folder = IO.OutputFolder.Claim(folder, IO.OutputKind.Demo, Command, force);
         using var writer = IO.FolderLock.Acquire(folder, Command);
         string data = Path.Combine(folder, "data");

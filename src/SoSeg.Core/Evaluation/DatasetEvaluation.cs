@@ -97,7 +97,16 @@ public static class DatasetEvaluation
         if (mask.Height != height || mask.Width != width)
             throw new SoSegException($"{path}: prediction is {mask.Width} x {mask.Height}, the ground truth of {item.Id} is {width} x {height}.");
         dataset.Labels.ToClassesInPlace(mask.Values, path);
+        RefuseIgnoreLabel(mask.Values, path, dataset.NumClasses);
         return mask.Values;
+    }
+
+    /// <summary>255 marks ignored pixels in ground truth only; a prediction must give every pixel a class.</summary>
+    static void RefuseIgnoreLabel(ReadOnlySpan<byte> classes, string path, int numClasses)
+    {
+        if (classes.IndexOf(LabelMap.Ignore) < 0) return;
+        throw new SoSegException($"{path}: the prediction holds the value 255, which marks ignored pixels in ground truth, not a class." +
+                                 (numClasses == 2 ? " For masks saved as 0/255, add --binarize." : ""));
     }
 
     static byte[] PredictedSlice(SegmentationDataset dataset, DatasetItem item, string folder, ref (string Id, VolumeGeometry Geometry, byte[] Classes)? volume,
@@ -114,6 +123,7 @@ public static class DatasetEvaluation
                 throw new SoSegException($"{path}: prediction grid {string.Join(" x ", predicted.Size)} differs from the image's {string.Join(" x ", geometry.Size)} (or its affine does).");
             var classes = SegmentationDataset.LabelValues(image, path);
             dataset.Labels.ToClassesInPlace(classes, path);
+            RefuseIgnoreLabel(classes, path, dataset.NumClasses);
             current = (item.Case.Id, geometry, classes);
             volume = current;
         }

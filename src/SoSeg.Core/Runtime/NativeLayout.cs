@@ -71,9 +71,10 @@ public static class NativeLayout
     /// cache folder, with the remaining native libraries (patched LibTorchSharp, Skia) at its root.
     /// Refreshed only when a source file changed.
     /// </summary>
-    public static string PrepareExternalLayout(string appFolder)
+    /// <param name="cacheRoot">Cache folder to use (default: $XDG_CACHE_HOME, else ~/.cache).</param>
+    public static string PrepareExternalLayout(string appFolder, string? cacheRoot = null)
     {
-        string cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+        cacheRoot ??= Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
             ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         string key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
             System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(appFolder))))[..16].ToLowerInvariant();

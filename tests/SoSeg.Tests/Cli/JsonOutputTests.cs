@@ -52,7 +52,7 @@ public class JsonOutputTests
         Assert.Contains("no validation cases", fromModel.Err);
         Assert.Contains("evaluate unet on 2 test images", fromModel.Err);
 
-        var fromMasks = RunOnConsole("evaluate", "--predictions", Path.Combine(data, "labelsTs"), "--data", data, "--json",
+        var fromMasks = RunOnConsole("evaluate", "--predictions", Path.Combine(data, "labelsTs"), "--data", data, "--json", "--device", "cpu",
                                      "--out", Path.Combine(folder.Path, "eval-masks"));
         Assert.True(fromMasks.Code == 0, fromMasks.Err);
         using (var json = JsonDocument.Parse(fromMasks.Out))

@@ -38,7 +38,7 @@ public class WorkflowCommandTests
         Assert.Contains("2 prediction(s)", predict.Out);
 
         // The masks predict wrote score the same as the run's own evaluation.
-        var fromFolder = Run("evaluate", "--predictions", predictions, "--data", data, "--json", "--no-progress");
+        var fromFolder = Run("evaluate", "--predictions", predictions, "--data", data, "--json", "--no-progress", "--device", "cpu");
         Assert.True(fromFolder.Code == 0, fromFolder.Err);
         using var a = JsonDocument.Parse(evaluate.Out);
         using var b = JsonDocument.Parse(fromFolder.Out);
@@ -82,7 +82,7 @@ public class WorkflowCommandTests
         Assert.Contains("finished run reused", second.Out);
         Assert.DoesNotContain("training", second.Out.Split('\n').Where(l => l.StartsWith("== ")).Aggregate("", (x, y) => x + y));
 
-        var badOption = Run("compare", "--data", data, "--models", "unet", "--out", Path.Combine(folder.Path, "r2"), "--model-option", "pranet:channels=8", "--no-progress");
+        var badOption = Run("compare", "--data", data, "--models", "unet", "--out", Path.Combine(folder.Path, "r2"), "--model-option", "pranet:channels=8", "--no-progress", "--device", "cpu");
         Assert.Equal(1, badOption.Code);
         Assert.Contains("not in --models", badOption.Err);
     }

@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Models.CFANet;
 using SoSeg.Runtime;
@@ -23,11 +24,11 @@ public class CFANetTests
     [Fact]
     public void Returns_K_class_maps_two_side_outputs_and_a_one_channel_edge_map()
     {
-        TorchRuntime.Seed(7, CPU);
+        using var random = new Generator(7);
         using var scope = NewDisposeScope();
-        using var model = ModelRegistry.Create("cfanet", 3, 3);
+        using var model = Seeded.Build(7, () => ModelRegistry.Create("cfanet", 3, 3));
         model.train();
-        var output = model.ForwardWithSideOutputs(randn(2, 3, 64, 48));
+        var output = model.ForwardWithSideOutputs(randn([2, 3, 64, 48], generator: random));
         Assert.Equal([2L, 3, 64, 48], output.Logits.shape);
         Assert.Equal(2, output.SideOutputs.Count);
         Assert.All(output.SideOutputs, s => Assert.Equal([2L, 3, 64, 48], s.shape));
@@ -35,28 +36,28 @@ public class CFANetTests
         Assert.Equal([2L, 1, 64, 48], output.Edge!.shape);
 
         var loss = Assert.IsType<EdgeStructureLoss>(model.OwnLoss);
-        var target = randint(0, 3, [2, 64, 48], dtype: ScalarType.Int64);
+        var target = randint(0, 3, [2, 64, 48], dtype: ScalarType.Int64, generator: random);
         Assert.True(loss.Compute(output, target).isfinite().item<bool>());
     }
 
     [Fact]
     public void Global_attention_trains_on_a_single_sample_without_corrupting_its_statistics()
     {
-        TorchRuntime.Seed(8, CPU);
+        using var random = new Generator(8);
         using var scope = NewDisposeScope();
-        using var attention = new GlobalAttention(16);
+        using var attention = Seeded.Build(8, () => new GlobalAttention(16));
         attention.train();
         var buffers = attention.named_buffers().Where(b => b.name.EndsWith("running_var")).Select(b => b.buffer).ToList();
         var before = buffers.Select(b => b.clone()).ToList();
 
-        var single = randn(1, 16, 4, 4, requires_grad: true);
+        var single = randn([1, 16, 4, 4], requires_grad: true, generator: random);
         var weights = attention.call(single);
         Assert.Equal([1L, 16, 1, 1], weights.shape);
         weights.sum().backward();
         Assert.True(single.grad!.abs().sum().item<float>() > 0);
         for (int i = 0; i < buffers.Count; i++) Assert.True(allclose(buffers[i], before[i]));
 
-        attention.call(randn(3, 16, 4, 4));
+        attention.call(randn([3, 16, 4, 4], generator: random));
         Assert.Contains(buffers.Zip(before), pair => !allclose(pair.First, pair.Second));
         Assert.All(buffers, b => Assert.True(b.isfinite().all().item<bool>()));
     }

@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Models.HRNet;
 using SoSeg.Training.Losses;
@@ -70,10 +71,10 @@ public class HRNetTests
     public void Tiny_layout_trains_every_parameter_at_an_odd_size()
     {
         using var scope = NewDisposeScope();
-        manual_seed(2);
-        using var model = ModelRegistry.Create("hrnet-w18", 1, 3,
-            ModelOptions.Parse(["stage1-blocks=1", "modules=1,1,1", "blocks=1", "init=pytorch"]));
-        var output = model.ForwardWithSideOutputs(randn(2, 1, 50, 70));
+        using var random = new Generator(2);
+        using var model = Seeded.Build(2, () => ModelRegistry.Create("hrnet-w18", 1, 3,
+            ModelOptions.Parse(["stage1-blocks=1", "modules=1,1,1", "blocks=1", "init=pytorch"])));
+        var output = model.ForwardWithSideOutputs(randn([2, 1, 50, 70], generator: random));
         Assert.Equal([2L, 3, 50, 70], output.Logits.shape);
         output.Logits.sum().backward();
         GradientChecks.AssertEveryParameterLearns(model);
@@ -83,8 +84,8 @@ public class HRNetTests
     public void Official_init_draws_small_conv_weights()
     {
         using var scope = NewDisposeScope();
-        manual_seed(6);
-        using var model = ModelRegistry.Create("hrnet-w18", 3, 2, ModelOptions.Parse(["stage1-blocks=1", "modules=1,1,1", "blocks=1"]));
+        using var random = new Generator(6);
+        using var model = Seeded.Build(6, () => ModelRegistry.Create("hrnet-w18", 3, 2, ModelOptions.Parse(["stage1-blocks=1", "modules=1,1,1", "blocks=1"])));
         var stemWeight = model.state_dict()["stem.0.conv.weight"];
         double std = stemWeight.std().item<float>();
         Assert.InRange(std, 0.0007, 0.0013);

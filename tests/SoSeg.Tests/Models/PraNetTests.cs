@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Models.PraNet;
 using SoSeg.Runtime;
@@ -25,11 +26,11 @@ public class PraNetTests
     [Fact]
     public void Returns_K_class_logits_and_three_side_outputs_at_the_input_size()
     {
-        TorchRuntime.Seed(3, CPU);
+        using var random = new Generator(3);
         using var scope = NewDisposeScope();
-        using var model = ModelRegistry.Create("pranet", 1, 3);
+        using var model = Seeded.Build(3, () => ModelRegistry.Create("pranet", 1, 3));
         model.train();
-        var output = model.ForwardWithSideOutputs(randn(2, 1, 48, 64));
+        var output = model.ForwardWithSideOutputs(randn([2, 1, 48, 64], generator: random));
         Assert.Equal([2L, 3, 48, 64], output.Logits.shape);
         Assert.Equal(3, output.SideOutputs.Count);
         Assert.All(output.SideOutputs, s => Assert.Equal([2L, 3, 48, 64], s.shape));
@@ -40,12 +41,12 @@ public class PraNetTests
     [Fact]
     public void Own_loss_is_the_structure_loss_summed_over_all_four_maps()
     {
-        TorchRuntime.Seed(4, CPU);
+        using var random = new Generator(4);
         using var scope = NewDisposeScope();
-        using var model = ModelRegistry.Create("pranet", 3, 2);
+        using var model = Seeded.Build(4, () => ModelRegistry.Create("pranet", 3, 2));
         model.train();
-        var output = model.ForwardWithSideOutputs(randn(1, 3, 64, 64));
-        var target = randint(0, 2, [1, 64, 64], dtype: ScalarType.Int64);
+        var output = model.ForwardWithSideOutputs(randn([1, 3, 64, 64], generator: random));
+        var target = randint(0, 2, [1, 64, 64], dtype: ScalarType.Int64, generator: random);
         var loss = Assert.IsType<StructureLoss>(model.OwnLoss);
         Assert.False(loss.WeightedBce);
         float expected = loss.ComputeMap(output.Logits, target).item<float>()

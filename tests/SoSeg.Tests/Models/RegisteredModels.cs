@@ -6,8 +6,9 @@ namespace SoSeg.Tests.Models;
 
 /// <summary>
 /// Every registered model for xunit theories, and one cached instance per model (3 channels, 2 classes)
-/// shared by the tests of <see cref="RegisteredModelTests"/> (which run one after another), so a
-/// paper-scale model is built once rather than per test.
+/// shared by the tests of <see cref="RegisteredModelTests"/> that only run it in eval mode, so a
+/// paper-scale model is built once rather than per test. Tests that change weights, statistics or
+/// gradients build their own instance, so no result depends on which test ran first.
 /// </summary>
 public sealed class RegisteredModels : IDisposable
 {

@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Models.UNetPlusPlus;
 using SoSeg.Training.Losses;
@@ -35,10 +36,10 @@ public class UNetPlusPlusTests
     public void Deep_supervision_returns_four_heads_and_their_mean_probability()
     {
         using var scope = NewDisposeScope();
-        manual_seed(3);
-        using var model = ModelRegistry.Create("unetpp", 3, 3, ModelOptions.Parse(["base-width=4"]));
+        using var random = new Generator(3);
+        using var model = Seeded.Build(3, () => ModelRegistry.Create("unetpp", 3, 3, ModelOptions.Parse(["base-width=4"])));
         model.eval();
-        var input = randn(2, 3, 48, 40);
+        var input = randn([2, 3, 48, 40], generator: random);
         var output = model.ForwardWithSideOutputs(input);
         Assert.Equal(4, output.SideOutputs.Count);
         Assert.All(output.SideOutputs, s => Assert.Equal([2L, 3, 48, 40], s.shape));
@@ -51,10 +52,10 @@ public class UNetPlusPlusTests
     public void Fast_mode_uses_the_last_head()
     {
         using var scope = NewDisposeScope();
-        manual_seed(4);
-        using var model = ModelRegistry.Create("unetpp", 1, 2, ModelOptions.Parse(["base-width=4", "inference=last"]));
+        using var random = new Generator(4);
+        using var model = Seeded.Build(4, () => ModelRegistry.Create("unetpp", 1, 2, ModelOptions.Parse(["base-width=4", "inference=last"])));
         model.eval();
-        var output = model.ForwardWithSideOutputs(randn(1, 1, 32, 32));
+        var output = model.ForwardWithSideOutputs(randn([1, 1, 32, 32], generator: random));
         Assert.Equal(4, output.SideOutputs.Count);
         Assert.True(output.Logits.allclose(output.SideOutputs[3]));
     }
@@ -63,10 +64,10 @@ public class UNetPlusPlusTests
     public void Every_parameter_gets_a_gradient_and_the_own_loss_is_bce_dice()
     {
         using var scope = NewDisposeScope();
-        manual_seed(5);
-        using var model = ModelRegistry.Create("unetpp", 3, 2, ModelOptions.Parse(["base-width=4", "batch-norm=true", "dropout=0"]));
-        var input = randn(2, 3, 32, 32);
-        var target = randint(0, 2, [2, 32, 32], dtype: ScalarType.Int64);
+        using var random = new Generator(5);
+        using var model = Seeded.Build(5, () => ModelRegistry.Create("unetpp", 3, 2, ModelOptions.Parse(["base-width=4", "batch-norm=true", "dropout=0"])));
+        var input = randn([2, 3, 32, 32], generator: random);
+        var target = randint(0, 2, [2, 32, 32], dtype: ScalarType.Int64, generator: random);
         var loss = Assert.IsType<BceDiceLoss>(model.OwnLoss).Compute(model.ForwardWithSideOutputs(input), target);
         loss.backward();
         GradientChecks.AssertEveryParameterLearns(model);

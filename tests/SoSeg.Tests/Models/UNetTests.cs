@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Training.Losses;
 using TorchSharp;
@@ -33,9 +34,9 @@ public class UNetTests
     public void Small_variant_returns_logits_at_any_input_size_and_trains_every_parameter()
     {
         using var scope = NewDisposeScope();
-        manual_seed(1);
-        using var model = ModelRegistry.Create("unet", 1, 3, ModelOptions.Parse(["base-width=4"]));
-        var input = randn(2, 1, 40, 56);
+        using var random = new Generator(1);
+        using var model = Seeded.Build(1, () => ModelRegistry.Create("unet", 1, 3, ModelOptions.Parse(["base-width=4"])));
+        var input = randn([2, 1, 40, 56], generator: random);
         var output = model.ForwardWithSideOutputs(input);
         Assert.Equal([2L, 3, 40, 56], output.Logits.shape);
         Assert.Empty(output.SideOutputs);

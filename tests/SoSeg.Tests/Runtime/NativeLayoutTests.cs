@@ -21,17 +21,16 @@ public class NativeLayoutTests
     public void External_layout_has_no_cpu_libtorch_and_runs_soseg_on_the_libtorch_given_by_LD_LIBRARY_PATH()
     {
         string cache = Path.Combine(Path.GetTempPath(), $"soseg-layout-{Guid.NewGuid():N}");
-        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", cache);
         try
         {
-            string layout = NativeLayout.PrepareExternalLayout(AppContext.BaseDirectory);
+            string layout = NativeLayout.PrepareExternalLayout(AppContext.BaseDirectory, cache);
             var files = Directory.GetFiles(layout).Select(Path.GetFileName).ToList();
             Assert.DoesNotContain(files, f => NativeLayout.IsCpuLibtorchFile(f!));
             Assert.DoesNotContain(files, f => f!.EndsWith(".deps.json"));
             Assert.Contains("libLibTorchSharp.so", files);
             Assert.Contains("soseg.dll", files);
             var stamp = File.GetLastWriteTimeUtc(Path.Combine(layout, "TorchSharp.dll"));
-            Assert.Equal(layout, NativeLayout.PrepareExternalLayout(AppContext.BaseDirectory));
+            Assert.Equal(layout, NativeLayout.PrepareExternalLayout(AppContext.BaseDirectory, cache));
             Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(layout, "TorchSharp.dll")));
 
             // Stand in for a PyTorch install with the CPU libtorch restored by NuGet, in its own folder.
@@ -53,7 +52,6 @@ public class NativeLayoutTests
         }
         finally
         {
-            Environment.SetEnvironmentVariable("XDG_CACHE_HOME", null);
             Directory.Delete(cache, recursive: true);
         }
     }

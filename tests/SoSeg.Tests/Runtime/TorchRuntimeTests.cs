@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,12 +11,12 @@ public class TorchRuntimeTests
     public void Libtorch_loads_from_the_app_folder_and_a_training_step_lowers_the_loss()
     {
         var device = TorchRuntime.Resolve(DeviceSpec.Cpu);
-        TorchRuntime.Seed(7, device);
+        using var random = new Generator(7);
         using var scope = NewDisposeScope();
-        var model = nn.Sequential(
-            nn.Conv2d(1, 8, 3, padding: 1), nn.ReLU(), nn.Conv2d(8, 2, 3, padding: 1));
+        var model = Seeded.Build(7, () => nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding: 1), nn.ReLU(), nn.Conv2d(8, 2, 3, padding: 1)));
         var optimizer = optim.AdamW(model.parameters(), lr: 1e-2);
-        var x = randn(2, 1, 16, 16);
+        var x = randn([2, 1, 16, 16], generator: random);
         var target = (x > 0).to(ScalarType.Int64).squeeze(1);
         float first = 0, last = 0;
         for (int step = 0; step < 30; step++)

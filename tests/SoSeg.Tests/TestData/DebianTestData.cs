@@ -1,17 +1,15 @@
-using System.Diagnostics;
-
 namespace SoSeg.Tests.TestData;
 
 /// <summary>
 /// Real files from Debian packages (python3-nibabel, insighttoolkit5-examples, python3-skimage), extracted
-/// into the repository's .testdata/ by scripts/fetch-test-data.sh. The first test that asks runs the script
-/// when the folder is missing, so `dotnet test` alone works on a fresh machine.
+/// into the repository's .testdata/ by scripts/fetch-test-data.sh, which .ci/run calls before the tests. The
+/// tests never fetch them: a test that needs them and finds them missing fails saying how to get them.
 /// </summary>
 public sealed class DebianTestData
 {
     static readonly Lazy<DebianTestData> Shared = new(() => new DebianTestData(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>The extracted files, fetched on first use.</summary>
+    /// <summary>The extracted files; throws a clear error when they were not fetched.</summary>
     public static DebianTestData Instance => Shared.Value;
 
     DebianTestData()
@@ -19,15 +17,17 @@ public sealed class DebianTestData
         RepositoryRoot = FindRepositoryRoot();
         string target = Path.Combine(RepositoryRoot, ".testdata");
         string[] markers = ["python3-nibabel", "insighttoolkit5-examples", "python3-skimage"];
-        if (!markers.All(m => File.Exists(Path.Combine(target, $".extracted-{m}")))) RunFetchScript();
+        var missing = markers.Where(m => !File.Exists(Path.Combine(target, $".extracted-{m}"))).ToList();
+        if (missing.Count > 0)
+            throw new InvalidOperationException(
+                $"This test reads real files from Debian packages, and {target} lacks {string.Join(", ", missing)}: run scripts/fetch-test-data.sh first (.ci/run does).");
         string extracted = Path.Combine(target, "root");
         NibabelData = Path.Combine(extracted, "usr/lib/python3/dist-packages/nibabel/tests/data");
         ItkData = Path.Combine(extracted, "usr/share/doc/insighttoolkit5-examples/examples/Data");
         SkimageData = Path.Combine(extracted, "usr/lib/python3/dist-packages/skimage/data");
         foreach (string folder in (string[])[NibabelData, ItkData, SkimageData])
-            if (!Directory.Exists(folder)) throw new InvalidOperationException($"scripts/fetch-test-data.sh ran but {folder} is missing.");
+            if (!Directory.Exists(folder)) throw new InvalidOperationException($"{folder} is missing: run scripts/fetch-test-data.sh again (delete {target} first).");
     }
-
     public string RepositoryRoot { get; }
     /// <summary>nibabel/tests/data: anatomical.nii (big-endian), example4d.nii.gz, example_nifti2.nii.gz, nifti1.hdr, ...</summary>
     public string NibabelData { get; }
@@ -46,25 +46,5 @@ public sealed class DebianTestData
             if (File.Exists(Path.Combine(dir.FullName, "scripts", "fetch-test-data.sh")) && Directory.Exists(Path.Combine(dir.FullName, "src")))
                 return dir.FullName;
         throw new InvalidOperationException($"No repository root with scripts/fetch-test-data.sh above {AppContext.BaseDirectory}.");
-    }
-
-    void RunFetchScript()
-    {
-        var info = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot, "scripts", "fetch-test-data.sh")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepositoryRoot,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("scripts/fetch-test-data.sh took more than 10 minutes.");
-        }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"scripts/fetch-test-data.sh failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
     }
 }

@@ -9,15 +9,15 @@ namespace SoSeg.Tests.TestData;
 /// </summary>
 public static class TinySpotDataset
 {
-    /// <summary>Writes <paramref name="train"/> + <paramref name="test"/> cases of <paramref name="size"/> x <paramref name="size"/> into <paramref name="folder"/>.</summary>
-    public static string Write(string folder, int train = 8, int test = 2, int size = 40, int seed = 3)
+    /// <summary>Writes <paramref name="train"/> + <paramref name="test"/> cases of <paramref name="size"/> x <paramref name="size"/> into <paramref name="folder"/>, spot radius in [<paramref name="minRadius"/>, <paramref name="maxRadius"/>].</summary>
+    public static string Write(string folder, int train = 8, int test = 2, int size = 40, int seed = 3, int minRadius = 2, int maxRadius = 4)
     {
         var random = new Random(seed);
         for (int i = 0; i < train + test; i++)
         {
             bool isTrain = i < train;
             string id = $"spot_{i:D3}";
-            var (image, mask) = Render(random, size);
+            var (image, mask) = Render(random, size, minRadius, maxRadius);
             ImageWriter.WriteGrey(Path.Combine(folder, isTrain ? "imagesTr" : "imagesTs", id + "_0000.png"), image, size, size);
             ImageWriter.WriteMask(Path.Combine(folder, isTrain ? "labelsTr" : "labelsTs", id + ".png"), mask, size, size);
         }
@@ -33,11 +33,11 @@ public static class TinySpotDataset
         return folder;
     }
 
-    static (byte[] Image, byte[] Mask) Render(Random random, int size)
+    static (byte[] Image, byte[] Mask) Render(Random random, int size, int minRadius, int maxRadius)
     {
         var image = new byte[size * size];
         var mask = new byte[size * size];
-        int radius = 2 + random.Next(3);
+        int radius = random.Next(minRadius, maxRadius + 1);
         int cx = radius + random.Next(size - 2 * radius), cy = radius + random.Next(size - 2 * radius);
         for (int y = 0; y < size; y++)
             for (int x = 0; x < size; x++)

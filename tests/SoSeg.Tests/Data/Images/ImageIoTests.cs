@@ -9,24 +9,25 @@ namespace SoSeg.Tests.Data.Images;
 /// </summary>
 public class ImageIoTests
 {
-    readonly DebianTestData _data = DebianTestData.Instance;
+    /// <summary>Read on first use by a test that needs the files, so tests without them run when they are missing.</summary>
+    static DebianTestData Data => DebianTestData.Instance;
 
     [Fact]
     public void Grey_palette_brain_slice_reads_as_one_channel_with_its_intensities()
     {
-        var image = ImageReader.Read(_data.Itk("BrainProtonDensitySlice.png"));
+        var image = ImageReader.Read(Data.Itk("BrainProtonDensitySlice.png"));
         Assert.Equal((1, 217, 181), (image.Channels, image.Height, image.Width));
         // The palette maps index i to grey (i, i, i); the indices sum to 4860107 over the 181 x 217 pixels.
         double sum = image.Data.Sum(v => Math.Round(v * 255));
         Assert.Equal(4860107, sum);
         Assert.Equal(251 / 255f, image.Data.Max(), 6);
-        Assert.Equal((181, 217, 1), ImageReader.ReadInfo(_data.Itk("BrainProtonDensitySlice.png")));
+        Assert.Equal((181, 217, 1), ImageReader.ReadInfo(Data.Itk("BrainProtonDensitySlice.png")));
     }
 
     [Fact]
     public void Ventricle_model_is_a_small_binary_mask()
     {
-        string path = _data.Itk("VentricleModel.png");
+        string path = Data.Itk("VentricleModel.png");
         // Palette indices: 0 x 38595, 1 x 19, 254 x 23, 255 x 640.
         var values = MaskReader.Read(path, MaskEncoding.Values);
         Assert.Equal((217, 181), (values.Height, values.Width));
@@ -42,19 +43,19 @@ public class ImageIoTests
     [Fact]
     public void Indexed_png_masks_give_palette_indices_not_colours()
     {
-        var foo = MaskReader.Read(_data.Skimage("foo3x5x4indexed.png"), MaskEncoding.Values);
+        var foo = MaskReader.Read(Data.Skimage("foo3x5x4indexed.png"), MaskEncoding.Values);
         Assert.Equal((3, 5), (foo.Height, foo.Width));
         Assert.Equal(new byte[] { 2, 2, 2, 2, 2, 3, 3, 0, 0, 0, 1, 1, 1, 1, 1 }, foo.Values);
 
-        var grey = MaskReader.Read(_data.Skimage("palette_gray.png"), MaskEncoding.Values);
+        var grey = MaskReader.Read(Data.Skimage("palette_gray.png"), MaskEncoding.Values);
         Assert.Equal(new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, grey.Values[..10]);
         Assert.Equal(23100, WeightedSum(grey.Values));
 
-        var colour = MaskReader.Read(_data.Skimage("palette_color.png"), MaskEncoding.Values);
+        var colour = MaskReader.Read(Data.Skimage("palette_color.png"), MaskEncoding.Values);
         Assert.Equal(new byte[] { 191, 108, 72, 194, 73, 65, 79, 130, 216, 131 }, colour.Values[..10]);
         Assert.Equal(555323, WeightedSum(colour.Values));
 
-        var green = MaskReader.Read(_data.Skimage("green_palette.png"), MaskEncoding.Values);
+        var green = MaskReader.Read(Data.Skimage("green_palette.png"), MaskEncoding.Values);
         Assert.Equal(59952, green.Values.Count(v => v == 0));
         Assert.Equal(4176, green.Values.Count(v => v == 1));
         Assert.Equal(17, green.Values.Max());
@@ -64,38 +65,38 @@ public class ImageIoTests
     [Fact]
     public void One_bit_masks_keep_values_zero_and_one()
     {
-        var palette = MaskReader.Read(_data.Itk("FivePoints.png"), MaskEncoding.Values);
+        var palette = MaskReader.Read(Data.Itk("FivePoints.png"), MaskEncoding.Values);
         Assert.Equal(5, palette.Values.Count(v => v == 1));
         Assert.Equal(512 * 512 - 5, palette.Values.Count(v => v == 0));
 
-        var grey = MaskReader.Read(_data.Itk("BrainProtonDensitySliceBorder20Mask.png"), MaskEncoding.Values);
+        var grey = MaskReader.Read(Data.Itk("BrainProtonDensitySliceBorder20Mask.png"), MaskEncoding.Values);
         Assert.Equal(30728, grey.Values.Count(v => v == 1));
         Assert.Equal(26069, grey.Values.Count(v => v == 0));
-        var bilevel = MaskReader.Read(_data.Skimage("checker_bilevel.png"), MaskEncoding.Values);
+        var bilevel = MaskReader.Read(Data.Skimage("checker_bilevel.png"), MaskEncoding.Values);
         Assert.Equal(50, bilevel.Values.Count(v => v == 1));
     }
 
     [Fact]
     public void Colour_photos_read_as_three_channels_in_unit_range()
     {
-        var ihc = ImageReader.Read(_data.Skimage("ihc.png"));
+        var ihc = ImageReader.Read(Data.Skimage("ihc.png"));
         Assert.Equal((3, 512, 512), (ihc.Channels, ihc.Height, ihc.Width));
         Assert.InRange(ihc.Data.Min(), 0f, 1f);
         Assert.InRange(ihc.Data.Max(), 0f, 1f);
-        var retina = ImageReader.Read(_data.Skimage("retina.jpg"));
+        var retina = ImageReader.Read(Data.Skimage("retina.jpg"));
         Assert.Equal(3, retina.Channels);
         Assert.True(retina.Height > 100 && retina.Width > 100);
         // A retina photo is mostly red: mean red above mean blue.
         int n = retina.PixelCount;
         Assert.True(retina.Data.AsSpan(0, n).ToArray().Average() > retina.Data.AsSpan(2 * n, n).ToArray().Average());
-        var camera = ImageReader.Read(_data.Skimage("camera.png"));
+        var camera = ImageReader.Read(Data.Skimage("camera.png"));
         Assert.Equal(1, camera.Channels);
     }
 
     [Fact]
     public void Truncated_jpeg_from_skimage_is_a_clear_error()
     {
-        var error = Assert.Throws<SoSegException>(() => ImageReader.Read(_data.Skimage("truncated.jpg")));
+        var error = Assert.Throws<SoSegException>(() => ImageReader.Read(Data.Skimage("truncated.jpg")));
         Assert.Contains("truncated.jpg", error.Message);
         Assert.Contains("truncated", error.Message);
     }
@@ -104,7 +105,7 @@ public class ImageIoTests
     public void Truncated_png_and_garbage_files_name_the_file()
     {
         using var temp = new TempFolder();
-        var bytes = File.ReadAllBytes(_data.Skimage("camera.png"));
+        var bytes = File.ReadAllBytes(Data.Skimage("camera.png"));
         string cut = temp.File("cut.png");
         File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
         var error = Assert.Throws<SoSegException>(() => ImageReader.Read(cut));

@@ -10,12 +10,13 @@ namespace SoSeg.Tests.Data.Nifti;
 /// </summary>
 public class NiftiRealFileTests
 {
-    readonly DebianTestData _data = DebianTestData.Instance;
+    /// <summary>Read on first use by a test that needs the files, so tests without them run when they are missing.</summary>
+    static DebianTestData Data => DebianTestData.Instance;
 
     [Fact]
     public void Example4d_matches_nibabels_documented_header()
     {
-        var image = NiftiReader.Read(_data.Nibabel("example4d.nii.gz"));
+        var image = NiftiReader.Read(Data.Nibabel("example4d.nii.gz"));
         var h = image.Header;
         Assert.Equal(1, h.Version);
         Assert.False(h.BigEndian);
@@ -55,7 +56,7 @@ public class NiftiRealFileTests
     public void Example4d_voxel_statistics_match_nib_ls()
     {
         // nib-ls -c -s -z --all-counts: [589824] [0, 1.2e+03] 0:360099 2:3 3:2 4:1 5:1 ...; without -z: [229725] nonzero.
-        var image = NiftiReader.Read(_data.Nibabel("example4d.nii.gz"));
+        var image = NiftiReader.Read(Data.Nibabel("example4d.nii.gz"));
         var values = image.Voxels<short>();
         Assert.Equal(589824, values.Length);
         var counts = new Dictionary<short, int>();
@@ -77,7 +78,7 @@ public class NiftiRealFileTests
     [Fact]
     public void Example4d_keeps_its_two_comment_extensions()
     {
-        var h = NiftiReader.ReadHeader(_data.Nibabel("example4d.nii.gz"));
+        var h = NiftiReader.ReadHeader(Data.Nibabel("example4d.nii.gz"));
         Assert.Equal([6, 6], h.Extensions.Select(e => e.Code));
         Assert.Equal("extcomment1", System.Text.Encoding.ASCII.GetString(h.Extensions[0].Content));
     }
@@ -86,7 +87,7 @@ public class NiftiRealFileTests
     public void Nifti2_example_matches_nib_ls()
     {
         // nib-ls: [ 32,  20,  12,   2] 2.00x2.00x2.20x2000.00  #exts: 2 sform [15360]  [46, 7.6e+02]
-        var image = NiftiReader.Read(_data.Nibabel("example_nifti2.nii.gz"));
+        var image = NiftiReader.Read(Data.Nibabel("example_nifti2.nii.gz"));
         Assert.Equal(2, image.Header.Version);
         Assert.Equal([32L, 20, 12, 2], image.Shape);
         Assert.Equal(2.2, image.Header.PixDim[3], 5);
@@ -104,7 +105,7 @@ public class NiftiRealFileTests
     public void Standard_mask_has_the_generator_affine_and_binary_values()
     {
         // gen_standard.py: a 4 x 5 x 7 uint8 mask (255 where rand > 0.8), affine diag(1, 3, 2), saved with sform code 2.
-        var image = NiftiReader.Read(_data.Nibabel("standard.nii.gz"));
+        var image = NiftiReader.Read(Data.Nibabel("standard.nii.gz"));
         Assert.Equal([4L, 5, 7], image.Shape);
         Assert.Equal(NiftiDataType.UInt8, image.DataType);
         Assert.Equal(2, image.Header.SFormCode);
@@ -120,8 +121,8 @@ public class NiftiRealFileTests
     public void Big_endian_anatomical_reads_with_the_documented_diagonal_affine()
     {
         // test_processing.py: "anatomical.nii has a diagonal -2, 2 2 affine"; nib's brikhead doc gives 33 x 41 x 25.
-        var image = NiftiReader.Read(_data.Nibabel("anatomical.nii"));
-        Assert.True(NiftiReader.ReadHeader(_data.Nibabel("anatomical.nii")).BigEndian);
+        var image = NiftiReader.Read(Data.Nibabel("anatomical.nii"));
+        Assert.True(NiftiReader.ReadHeader(Data.Nibabel("anatomical.nii")).BigEndian);
         Assert.Equal([33L, 41, 25], image.Shape);
         Assert.Equal(NiftiDataType.Int16, image.DataType);
         var a = image.Affine;
@@ -139,7 +140,7 @@ public class NiftiRealFileTests
     [Fact]
     public void Functional_applies_scl_slope_and_inter()
     {
-        var image = NiftiReader.Read(_data.Nibabel("functional.nii"));
+        var image = NiftiReader.Read(Data.Nibabel("functional.nii"));
         Assert.Equal([17L, 21, 3, 20], image.Shape);
         Assert.Equal(4, image.Rank);
         Assert.Equal(20, image.SizeT);
@@ -158,15 +159,15 @@ public class NiftiRealFileTests
     public void Header_only_pairs_read_and_report_the_missing_image_file()
     {
         // nib-ls: nifti2.hdr is [ 91, 109,  91] 2.00x2.00x2.00 and its data file is absent (!error).
-        var h1 = NiftiReader.ReadHeader(_data.Nibabel("nifti1.hdr"));
-        var h2 = NiftiReader.ReadHeader(_data.Nibabel("nifti2.hdr"));
+        var h1 = NiftiReader.ReadHeader(Data.Nibabel("nifti1.hdr"));
+        var h2 = NiftiReader.ReadHeader(Data.Nibabel("nifti2.hdr"));
         Assert.False(h1.SingleFile);
         Assert.False(h2.SingleFile);
         Assert.Equal(2, h2.Version);
         Assert.Equal([91L, 109, 91], h1.Shape);
         Assert.Equal([91L, 109, 91], h2.Shape);
         Assert.Equal([2.0, 2.0, 2.0], h2.Spacing);
-        var error = Assert.Throws<SoSegException>(() => NiftiReader.Read(_data.Nibabel("nifti1.hdr")));
+        var error = Assert.Throws<SoSegException>(() => NiftiReader.Read(Data.Nibabel("nifti1.hdr")));
         Assert.Contains("nifti1.hdr", error.Message);
         Assert.Contains(".img", error.Message);
     }
@@ -176,7 +177,7 @@ public class NiftiRealFileTests
     {
         using var temp = new TempFolder();
         string header = Path.Combine(temp.Path, "pair.hdr");
-        File.Copy(_data.Nibabel("nifti1.hdr"), header);
+        File.Copy(Data.Nibabel("nifti1.hdr"), header);
         var h = NiftiReader.ReadHeader(header);
         var voxels = new short[h.VoxelCount];
         for (int i = 0; i < voxels.Length; i++) voxels[i] = (short)(i % 1000);
@@ -195,7 +196,7 @@ public class NiftiRealFileTests
     [Fact]
     public void Analyze_header_without_magic_is_rejected_by_name()
     {
-        var error = Assert.Throws<SoSegException>(() => NiftiReader.Read(_data.Nibabel("analyze.hdr")));
+        var error = Assert.Throws<SoSegException>(() => NiftiReader.Read(Data.Nibabel("analyze.hdr")));
         Assert.Contains("analyze.hdr", error.Message);
         Assert.Contains("Analyze 7.5", error.Message);
     }
@@ -203,8 +204,8 @@ public class NiftiRealFileTests
     [Fact]
     public void Itk_kmeans_volume_and_segmentation_share_a_coronal_geometry()
     {
-        var t1 = NiftiReader.Read(_data.Itk("KmeansTest_T1UCharRaw.nii.gz"));
-        var labels = NiftiReader.Read(_data.Itk("KmeansTest_T1KmeansPrelimSegmentation.nii.gz"));
+        var t1 = NiftiReader.Read(Data.Itk("KmeansTest_T1UCharRaw.nii.gz"));
+        var labels = NiftiReader.Read(Data.Itk("KmeansTest_T1KmeansPrelimSegmentation.nii.gz"));
         Assert.Equal([128L, 128, 62], t1.Shape);
         Assert.Equal(t1.Shape, labels.Shape);
         Assert.Equal([2.0, 2.0, 3.0], t1.Spacing);

@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Models.Backbones;
 using SoSeg.Runtime;
 using TorchSharp;
@@ -10,11 +11,11 @@ public class Res2NetTests
     [Fact]
     public void Stages_have_the_documented_channels_and_strides()
     {
-        TorchRuntime.Seed(1, CPU);
+        using var random = new Generator(1);
         using var scope = NewDisposeScope();
-        using var encoder = Res2Net.V1b50(inChannels: 3);
+        using var encoder = Seeded.Build(1, () => Res2Net.V1b50(inChannels: 3));
         encoder.eval();
-        using var features = encoder.call(randn(1, 3, 64, 64));
+        using var features = encoder.call(randn([1, 3, 64, 64], generator: random));
         Tensor[] maps = [features.Stem, features.X1, features.X2, features.X3, features.X4];
         for (int i = 0; i < maps.Length; i++)
         {

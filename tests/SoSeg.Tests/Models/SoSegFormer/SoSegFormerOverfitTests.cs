@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Runtime;
 using TorchSharp;
@@ -17,15 +18,15 @@ public class SoSegFormerOverfitTests
     public void Small_variant_overfits_one_image_and_finds_the_small_object()
     {
         var device = TorchRuntime.Resolve(DeviceSpec.Cpu);
-        TorchRuntime.Seed(3, device);
-        using var model = ModelRegistry.Create("sosegformer-s", 3, 2);
+        using var random = new Generator(3);
+        using var model = Seeded.Build(3, () => ModelRegistry.Create("sosegformer-s", 3, 2));
         using var scope = NewDisposeScope();
 
         const int size = 64;
         var rows = arange(size).view(-1, 1);
         var columns = arange(size).view(1, -1);
         var disk = ((rows - 40).pow(2) + (columns - 22).pow(2)).le(36);
-        var image = 0.3f + 0.05f * randn(3, size, size);
+        var image = 0.3f + 0.05f * randn([3, size, size], generator: random);
         image = where(disk.unsqueeze(0), image + 0.5f, image);
         var images = stack([image, image.flip(2)]);
         var masks = stack([disk, disk.flip(1)]);

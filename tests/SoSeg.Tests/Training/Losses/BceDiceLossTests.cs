@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Training.Losses;
 using TorchSharp;
@@ -35,9 +36,9 @@ public class BceDiceLossTests
     public void Two_classes_reproduce_the_official_sigmoid_formula()
     {
         using var scope = NewDisposeScope();
-        manual_seed(11);
-        var logits = randn(2, 2, 5, 7) * 3;
-        var target = randint(0, 2, [2, 5, 7], dtype: ScalarType.Int64);
+        using var random = new Generator(11);
+        var logits = randn([2, 2, 5, 7], generator: random) * 3;
+        var target = randint(0, 2, [2, 5, 7], dtype: ScalarType.Int64, generator: random);
         // Keras bce_dice_loss with one sigmoid channel: p = sigmoid(l1 - l0); 0.5 * BCE - Dice (+1 here).
         var p = (logits[.., 1] - logits[.., 0]).sigmoid();
         var y = target.to(ScalarType.Float32);
@@ -75,12 +76,12 @@ public class BceDiceLossTests
     public void Deep_supervision_sums_the_side_outputs()
     {
         using var scope = NewDisposeScope();
-        manual_seed(12);
-        var heads = Enumerable.Range(0, 4).Select(_ => randn(1, 2, 3, 3)).ToList();
-        var target = randint(0, 2, [1, 3, 3], dtype: ScalarType.Int64);
+        using var random = new Generator(12);
+        var heads = Enumerable.Range(0, 4).Select(_ => randn([1, 2, 3, 3], generator: random)).ToList();
+        var target = randint(0, 2, [1, 3, 3], dtype: ScalarType.Int64, generator: random);
         var loss = new BceDiceLoss();
         double expected = heads.Sum(h => (double)loss.Term(h, target).item<float>());
-        var output = new SegmentationOutput(randn(1, 2, 3, 3), heads);
+        var output = new SegmentationOutput(randn([1, 2, 3, 3], generator: random), heads);
         Assert.Equal(expected, loss.Compute(output, target).item<float>(), 4);
         // Without side-output supervision only the logits count.
         var logitsOnly = new BceDiceLoss(useSideOutputs: false).Compute(output, target).item<float>();

@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Runtime;
 using SoSeg.Training.Losses;
@@ -76,16 +77,16 @@ public class EdgeStructureLossTests
     [Fact]
     public void Compute_adds_the_edge_term_to_the_structure_loss_of_every_map()
     {
-        TorchRuntime.Seed(21, CPU);
+        using var random = new Generator(21);
         using var scope = NewDisposeScope();
         var structure = new StructureLoss(weightedBce: true);
         var loss = new EdgeStructureLoss(structure, edgeWeight: 2);
         var target = Square(8, 1, 5);
-        var output = new SegmentationOutput(randn(1, 2, 8, 8), [randn(1, 2, 8, 8), randn(1, 2, 8, 8)], randn(1, 1, 8, 8));
+        var output = new SegmentationOutput(randn([1, 2, 8, 8], generator: random), [randn([1, 2, 8, 8], generator: random), randn([1, 2, 8, 8], generator: random)], randn([1, 1, 8, 8], generator: random));
         float expected = 2 * loss.EdgeLoss(output.Edge!, target, 2).item<float>() + structure.Compute(output, target).item<float>();
         Assert.Equal(expected, loss.Compute(output, target).item<float>(), 4);
 
-        var noEdge = Assert.Throws<ArgumentException>(() => loss.Compute(new SegmentationOutput(randn(1, 2, 8, 8)), target));
+        var noEdge = Assert.Throws<ArgumentException>(() => loss.Compute(new SegmentationOutput(randn([1, 2, 8, 8], generator: random)), target));
         Assert.Contains("edge", noEdge.Message);
     }
 }

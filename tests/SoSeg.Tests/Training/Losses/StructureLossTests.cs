@@ -1,3 +1,4 @@
+using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Runtime;
 using SoSeg.Training.Losses;
@@ -41,10 +42,10 @@ public class StructureLossTests
     [InlineData(true)]
     public void Two_classes_reproduce_the_official_binary_loss_on_the_logit_difference(bool weightedBce)
     {
-        TorchRuntime.Seed(11, CPU);
+        using var random = new Generator(11);
         using var scope = NewDisposeScope();
-        var logits = randn(2, 2, 40, 40) * 3;
-        var target = (randn(2, 1, 40, 40).cumsum(2).cumsum(3) > 0).to(ScalarType.Int64).squeeze(1);
+        var logits = randn([2, 2, 40, 40], generator: random) * 3;
+        var target = (randn([2, 1, 40, 40], generator: random).cumsum(2).cumsum(3) > 0).to(ScalarType.Int64).squeeze(1);
 
         // The official PyTorch formula on s = l1 - l0, written out independently.
         var s = logits[.., 1..] - logits[.., ..1];
@@ -66,9 +67,9 @@ public class StructureLossTests
     [InlineData(4)]
     public void Perfect_predictions_score_near_zero_and_inverted_ones_high(int classes)
     {
-        TorchRuntime.Seed(12, CPU);
+        using var random = new Generator(12);
         using var scope = NewDisposeScope();
-        var target = randint(0, classes, [2, 24, 24], dtype: ScalarType.Int64);
+        var target = randint(0, classes, [2, 24, 24], dtype: ScalarType.Int64, generator: random);
         var oneHot = nn.functional.one_hot(target, classes).permute(0, 3, 1, 2).to(ScalarType.Float32);
         var loss = new StructureLoss();
         Assert.True(loss.ComputeMap(oneHot * 30, target).item<float>() < 1e-3);
@@ -78,10 +79,10 @@ public class StructureLossTests
     [Fact]
     public void Several_classes_use_stable_one_vs_rest_probabilities()
     {
-        TorchRuntime.Seed(13, CPU);
+        using var random = new Generator(13);
         using var scope = NewDisposeScope();
-        var logits = randn(1, 3, 8, 8);
-        var target = randint(0, 3, [1, 8, 8], dtype: ScalarType.Int64);
+        var logits = randn([1, 3, 8, 8], generator: random);
+        var target = randint(0, 3, [1, 8, 8], dtype: ScalarType.Int64, generator: random);
         // With K = 3 the BCE term is the mean over classes 1 and 2 of -[m log p + (1 - m) log(1 - p)].
         var probability = logits.softmax(1)[.., 1..];
         var mask = nn.functional.one_hot(target, 3).permute(0, 3, 1, 2).to(ScalarType.Float32)[.., 1..];
@@ -102,15 +103,15 @@ public class StructureLossTests
     [InlineData(true)]
     public void Ignored_pixels_have_no_effect_and_act_like_the_outside_of_the_image(bool weightedBce)
     {
-        TorchRuntime.Seed(14, CPU);
+        using var random = new Generator(14);
         using var scope = NewDisposeScope();
         var loss = new StructureLoss(weightedBce);
-        var logits = randn(2, 3, 16, 16);
-        var target = randint(0, 3, [2, 16, 16], dtype: ScalarType.Int64);
+        var logits = randn([2, 3, 16, 16], generator: random);
+        var target = randint(0, 3, [2, 16, 16], dtype: ScalarType.Int64, generator: random);
         float unpadded = loss.ComputeMap(logits, target).item<float>();
 
         // Pad right and bottom with ignored pixels and arbitrary logits: same loss.
-        var paddedLogits = randn(2, 3, 20, 24) * 10;
+        var paddedLogits = randn([2, 3, 20, 24], generator: random) * 10;
         paddedLogits[.., .., ..16, ..16] = logits;
         var paddedTarget = full([2, 20, 24], ISegmentationLoss.IgnoreIndex, dtype: ScalarType.Int64);
         paddedTarget[.., ..16, ..16] = target;
@@ -132,13 +133,13 @@ public class StructureLossTests
     [Fact]
     public void Compute_sums_the_main_map_and_every_side_output()
     {
-        TorchRuntime.Seed(15, CPU);
+        using var random = new Generator(15);
         using var scope = NewDisposeScope();
         var loss = new StructureLoss();
         var target = Labels(new long[,] { { 0, 1, 1 }, { 0, 1, 0 } });
-        var main = randn(1, 2, 2, 3);
-        var side1 = randn(1, 2, 2, 3);
-        var side2 = randn(1, 2, 2, 3);
+        var main = randn([1, 2, 2, 3], generator: random);
+        var side1 = randn([1, 2, 2, 3], generator: random);
+        var side2 = randn([1, 2, 2, 3], generator: random);
         float expected = loss.ComputeMap(main, target).item<float>() + loss.ComputeMap(side1, target).item<float>()
                          + loss.ComputeMap(side2, target).item<float>();
         Assert.Equal(expected, loss.Compute(new SegmentationOutput(main, [side1, side2]), target).item<float>(), 4);
