@@ -80,8 +80,7 @@ public static class TiffTranscoder
         {
             width = FieldInt(image, TiffTag.IMAGEWIDTH, 0);
             height = FieldInt(image, TiffTag.IMAGELENGTH, 0);
-            if (width <= 0 || height <= 0) throw new SoSegException($"{path}: TIFF image has no pixels ({width} x {height}).");
-            if ((long)width * height > 1L << 28) throw new SoSegException($"{path}: TIFF image of {width} x {height} is too large.");
+            ImageReader.CheckDeclaredSize(width, height, path);
             bits = FieldInt(image, TiffTag.BITSPERSAMPLE, 1);
             var photometric = (Photometric)FieldInt(image, TiffTag.PHOTOMETRIC, (int)Photometric.MINISBLACK);
             grey = photometric is Photometric.MINISBLACK or Photometric.MINISWHITE;

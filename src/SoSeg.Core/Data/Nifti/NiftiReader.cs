@@ -10,6 +10,12 @@ namespace SoSeg.Data.Nifti;
 /// </summary>
 public static class NiftiReader
 {
+    /// <summary>
+    /// The most voxels one volume may declare (2^30, e.g. 1024 x 1024 x 1024; 4 GiB as floats). Larger headers
+    /// are refused when the header is read, before any voxel buffer is allocated.
+    /// </summary>
+    public const long MaxVoxels = 1L << 30;
+
     /// <summary>True when <paramref name="path"/> ends in .nii, .nii.gz, .hdr, .hdr.gz, .img or .img.gz.</summary>
     public static bool IsNiftiPath(string path)
     {
@@ -234,6 +240,11 @@ public static class NiftiReader
         if (h.Dim[0] is < 1 or > 7) throw new SoSegException($"{path}: dim[0] = {h.Dim[0]}; a NIfTI image has 1 to 7 dimensions.");
         for (int i = 1; i <= h.Dim[0]; i++)
             if (h.Dim[i] < 1) throw new SoSegException($"{path}: dim[{i}] = {h.Dim[i]}; every used dimension must be at least 1.");
+        // Multiplied in floating point: NIfTI-2 dimensions are 64-bit and their product may not fit a long.
+        double voxels = 1;
+        for (int i = 1; i <= h.Dim[0]; i++) voxels *= h.Dim[i];
+        if (voxels > MaxVoxels)
+            throw new SoSegException($"{path}: the header declares {string.Join(" x ", h.Dim.Skip(1).Take((int)h.Dim[0]))} = {voxels:0} voxels, more than the limit of {MaxVoxels:N0} voxels; refused before reading.");
         int minimum = (h.Version == 1 ? NiftiHeader.Nifti1HeaderSize : NiftiHeader.Nifti2HeaderSize) + 4;
         // vox_offset below the header is invalid in a single file; nibabel and ITK read the data right after it.
         if (h.SingleFile && h.VoxOffset < minimum) h.VoxOffset = minimum;
