@@ -24,11 +24,21 @@ public sealed class PredictionWindowOptions
         command.Options.Add(_overlap);
     }
 
-    /// <summary>The prediction settings asked for; the window defaults to the checkpoint's training crop.</summary>
-    public PredictionOptions Read(ParseResult parse, int trainingCrop) => new()
+    /// <summary>
+    /// The prediction settings asked for; the window defaults to the checkpoint's training crop. Refuses a window
+    /// whose memory estimate for <paramref name="model"/> exceeds what <paramref name="device"/> has available.
+    /// </summary>
+    public PredictionOptions Read(ParseResult parse, int trainingCrop, Models.SegmentationModel model, string modelName, TorchSharp.torch.Device device)
     {
-        WindowSize = parse.GetValue(_window) ?? trainingCrop,
-        Overlap = parse.GetValue(_overlap),
-        FlipTta = parse.GetValue(_tta),
-    };
+        var options = new PredictionOptions
+        {
+            WindowSize = parse.GetValue(_window) ?? trainingCrop,
+            Overlap = parse.GetValue(_overlap),
+            FlipTta = parse.GetValue(_tta),
+        };
+        if (!(options.Overlap >= 0 && options.Overlap < 1)) throw new ArgumentException($"--overlap must be in [0, 1) (got {options.Overlap}).");
+        if (options.WindowSize < 16) throw new ArgumentException($"--window must be at least 16 (got {options.WindowSize}).");
+        Models.Analysis.ActivationProfile.Of(model, modelName).Prediction(options.WindowSize).EnsureFits($"--window {options.WindowSize}", device);
+        return options;
+    }
 }

@@ -49,7 +49,9 @@ public static class EvaluateCommand
             string dataFolder = parse.GetValue(data) ?? runConfig?.Data ?? throw new ArgumentException("--data is required with --checkpoint and --predictions.");
             var dataset = SegmentationDataset.Open(dataFolder, runConfig?.Dataset ?? new DatasetOptions());
             var evaluated = Enum.Parse<EvaluationSubset>(parse.GetValue(subset)!, ignoreCase: true);
-            var items = DatasetEvaluation.SelectItems(dataset, evaluated, parse.GetValue(fold), runConfig?.Training.Folds ?? 1);
+            // A run's validation split is the one it kept (its splits.json), wherever the split was made.
+            string? runSplits = parse.GetValue(run) is { } r0 && File.Exists(new RunFolder(r0).Splits) ? new RunFolder(r0).Splits : null;
+            var items = DatasetEvaluation.SelectItems(dataset, evaluated, parse.GetValue(fold), runConfig?.Training.Folds ?? 1, runSplits);
             var options = new EvaluationOptions { EmptyCase = parse.GetValue(emptyCase), DetectionMinIoU = parse.GetValue(detectionIoU) };
             options.Validate();
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: asJson);
@@ -72,7 +74,7 @@ public static class EvaluateCommand
                 var torchDevice = device.Resolve(parse);
                 var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
                 DatasetEvaluation.CheckCompatible(info, dataset, checkpointPath);
-                var prediction = window.Read(parse, info.CropSize);
+                var prediction = window.Read(parse, info.CropSize, model, info.Model, torchDevice);
                 report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, items, model, torchDevice, prediction, options,
                     ctx.AddTask($"evaluate {info.Model} on {items.Count} {subsetName} images", items.Count)));
                 outputFolder = parse.GetValue(output) ?? (parse.GetValue(run) is { } r

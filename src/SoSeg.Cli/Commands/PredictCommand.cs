@@ -1,5 +1,7 @@
 using System.CommandLine;
 using SoSeg.Data.Datasets;
+using SoSeg.Data.Images;
+using SoSeg.Data.Nifti;
 using SoSeg.Inference;
 using SoSeg.Training;
 
@@ -28,9 +30,12 @@ public static class PredictCommand
         {
             var log = parse.InvocationConfiguration.Output;
             var inputs = InputPredictor.FindInputs(parse.GetValue(input)!);
+            // Headers first (JPEG structure included): a truncated or oversized input is refused before any mask is written.
+            foreach (var path in inputs.SelectMany(i => i.ChannelPaths))
+                if (NiftiReader.IsNiftiPath(path)) NiftiReader.ReadHeader(path); else ImageReader.ReadInfo(path);
             var torchDevice = device.Resolve(parse);
             var (model, info) = Checkpoint.LoadModel(RunFolder.CheckpointOf(parse.GetValue(checkpoint)!, log), torchDevice);
-            var predictor = new SegmentationPredictor(model, torchDevice, window.Read(parse, info.CropSize));
+            var predictor = new SegmentationPredictor(model, torchDevice, window.Read(parse, info.CropSize, model, info.Model, torchDevice));
             var outputs = new PredictionOutputs { Probabilities = parse.GetValue(probabilities), Overlays = parse.GetValue(overlays) };
             string folder = parse.GetValue(output)!;
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: false);

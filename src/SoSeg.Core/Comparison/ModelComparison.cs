@@ -3,6 +3,7 @@ using System.Text.Json;
 using SkiaSharp;
 using SoSeg.Data;
 using SoSeg.Data.Datasets;
+using SoSeg.Data.Verification;
 using SoSeg.Evaluation;
 using SoSeg.Inference;
 using SoSeg.IO;
@@ -36,8 +37,12 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
     {
         options.Validate();
         reportFolder = Path.GetFullPath(reportFolder);
-        Directory.CreateDirectory(reportFolder);
+        // Everything that can refuse the command runs before the report folder is made.
         var dataset = SegmentationDataset.Open(options.Data, options.Dataset);
+        DatasetVerifier.EnsureValid(dataset, progress);
+        foreach (var model in options.Models)
+            options.RecipeFor(model, options.FirstSeed).EnsureMemoryFits(dataset.Channels, dataset.NumClasses, options.Prediction.WindowSize, "--window", device);
+        Directory.CreateDirectory(reportFolder);
         var testItems = DatasetEvaluation.SelectItems(dataset, options.Subset);
         var runs = new List<ComparisonRun>();
         foreach (var model in options.Models)

@@ -1,5 +1,7 @@
 using SoSeg.Augmentation;
 using SoSeg.Data.Datasets;
+using SoSeg.Data.Verification;
+using SoSeg.IO;
 using SoSeg.Terminal;
 using static TorchSharp.torch;
 
@@ -11,33 +13,65 @@ namespace SoSeg.Training;
 /// </summary>
 public static class TrainingSession
 {
-    /// <summary>Starts a new run in <paramref name="run"/> (refuses a folder that already holds one: resume it instead).</summary>
-    public static TrainingResult Start(TrainConfig config, RunFolder run, Device device, Progress progress, TextWriter log, CancellationToken cancel = default)
+    /// <summary>
+    /// Starts a new run in <paramref name="run"/> (refuses a folder that already holds one: resume it instead).
+    /// Everything that can refuse the command runs before anything is written, so a corrected command can reuse
+    /// the folder: the options, the dataset's verification (every file decoded once, then cached), the memory the
+    /// crop, batch and validation window need, and a given splits file.
+    /// </summary>
+    /// <param name="isWritable">Whether a folder can be written (tests replace the operating system's answer).</param>
+    public static TrainingResult Start(TrainConfig config, RunFolder run, Device device, Progress progress, TextWriter log, CancellationToken cancel = default,
+                                       Func<string, bool>? isWritable = null)
     {
         if (run.HasRun)
             throw new SoSegException($"{run.Folder} already holds a run; continue it with `soseg train --resume {run.Folder}` or choose another --out.");
-        // Refuse bad options before anything is written, so a corrected command can reuse the folder.
         config.Training.Validate();
+        var dataset = SegmentationDataset.Open(config.Data, config.Dataset);
+        DatasetVerifier.EnsureValid(dataset, progress);
+        config.Training.EnsureMemoryFits(dataset.Channels, dataset.NumClasses, config.Validation.WindowSize, "--val-window", device);
+        if (config.Splits is not null)
+        {
+            if (!File.Exists(config.Splits)) throw new SoSegException($"{config.Splits}: splits file not found (--splits).");
+            dataset.GetFold(config.Training.Fold, config.Training.Folds, config.Splits);
+        }
+        string? splitsFile = SplitsFileFor(config, dataset, run, isWritable ?? FolderAccess.IsWritable, log);
         Directory.CreateDirectory(run.Folder);
-        var data = OpenData(config, run);
+        var data = OpenData(config, run, dataset, splitsFile);
         config.Write(run.Config);
         return Train(config, data, run, device, progress, log, resume: false, cancel);
     }
 
-    /// <summary>Continues the run in <paramref name="run"/> from its last finished epoch, with its own config.</summary>
+    /// <summary>Continues the run in <paramref name="run"/> from its last finished epoch, with its own config and the split it kept.</summary>
     public static TrainingResult Resume(RunFolder run, Device device, Progress progress, TextWriter log, CancellationToken cancel = default)
     {
         var config = TrainConfig.Read(run.Config);
-        var data = OpenData(config, run);
+        var dataset = SegmentationDataset.Open(config.Data, config.Dataset);
+        DatasetVerifier.EnsureValid(dataset, progress);
+        var data = OpenData(config, run, dataset, File.Exists(run.Splits) ? run.Splits : config.Splits);
         return Train(config, data, run, device, progress, log, resume: true, cancel);
     }
 
-    /// <summary>The dataset split a config describes, as <see cref="TrainingData"/>; also copies the split into the run folder.</summary>
-    public static TrainingData OpenData(TrainConfig config, RunFolder run)
+    /// <summary>
+    /// Where the run's split comes from: the user's --splits file; else the dataset's splits_final.json (made
+    /// there when missing, as nnU-Net does); but when the dataset's splits folder cannot be written and holds no
+    /// split yet, the split is made and kept in the run folder (splits.json), leaving the dataset untouched.
+    /// </summary>
+    static string? SplitsFileFor(TrainConfig config, SegmentationDataset dataset, RunFolder run, Func<string, bool> isWritable, TextWriter log)
     {
-        var dataset = SegmentationDataset.Open(config.Data, config.Dataset);
-        var fold = dataset.GetFold(config.Training.Fold, config.Training.Folds);
-        if (File.Exists(fold.SplitsPath)) IO.AtomicFile.WriteAllText(run.Splits, File.ReadAllText(fold.SplitsPath));
+        if (config.Splits is not null) return config.Splits;
+        if (File.Exists(Path.Combine(dataset.SplitsFolder, Data.Splits.SplitFile.FoldsFileName)) || isWritable(dataset.SplitsFolder)) return null;
+        log.WriteLine($"{dataset.SplitsFolder} is read-only: the train/validation split is made and kept in {run.Splits}");
+        return run.Splits;
+    }
+
+    /// <summary>The dataset split a config describes, as <see cref="TrainingData"/>; also copies the split into the run folder.</summary>
+    /// <param name="dataset">The opened dataset (null: open the config's).</param>
+    /// <param name="splitsFile">The splits file to use (see <see cref="SegmentationDataset.GetFold"/>), or null for the dataset's own.</param>
+    public static TrainingData OpenData(TrainConfig config, RunFolder run, SegmentationDataset? dataset = null, string? splitsFile = null)
+    {
+        dataset ??= SegmentationDataset.Open(config.Data, config.Dataset);
+        var fold = dataset.GetFold(config.Training.Fold, config.Training.Folds, splitsFile);
+        if (File.Exists(fold.SplitsPath) && Path.GetFullPath(fold.SplitsPath) != run.Splits) IO.AtomicFile.WriteAllText(run.Splits, File.ReadAllText(fold.SplitsPath));
         var train = dataset.Items(fold.Train);
         // Validation scores whole volumes' slices, empty ones included, as evaluation does.
         var validation = dataset.Items(fold.Validation, dropEmptySlices: false);
