@@ -275,4 +275,39 @@ public class BadInputCommandTests
         Assert.True(File.Exists(Path.Combine(run, "splits.json")));
         Assert.False(File.Exists(Path.Combine(data, "splits_final.json")));
     }
+
+    [Fact]
+    public void A_model_option_that_is_not_a_finite_number_is_refused_naming_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ModelRegistry.Create("unetpp", 1, 2, ModelOptions.Parse(["dropout=NaN"])));
+        Assert.Contains("dropout=NaN", error.Message);
+    }
+
+    [Fact]
+    public void An_atlas_case_number_too_large_for_a_number_is_named()
+    {
+        using var temp = new TempFolder();
+        TestFiles.Volume(temp.File("a/imagesTr/im99999999999.nii.gz"), new float[8], 2, 2, 2);
+        TestFiles.Labels(temp.File("a/labelsTr/lb99999999999.nii.gz"), new byte[8], 2, 2, 2);
+        var error = Assert.Throws<SoSegException>(() => SoSeg.Data.Datasets.SegmentationDataset.Open(temp.File("a")));
+        Assert.Contains("im99999999999.nii.gz", error.Message);
+    }
+
+    [Fact]
+    public void A_libtorch_allocation_failure_is_one_line_without_native_frames()
+    {
+        var error = new StringWriter();
+        int code = SoSeg.Cli.CommandErrors.Report(new System.Runtime.InteropServices.ExternalException(
+            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 38400000000 bytes.\n" +
+            "frame #0: c10::ThrowEnforceNotMet(char const*, int)\nframe #1: c10::alloc_cpu(unsigned long)"), error);
+        Assert.Equal(1, code);
+        string line = Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.Contains("ran out of memory", line);
+        Assert.Contains("--crop", line);
+        Assert.DoesNotContain("frame #", line);
+
+        var unexpected = new StringWriter();
+        Assert.Equal(2, SoSeg.Cli.CommandErrors.Report(new InvalidOperationException("first line\nframe #0: native"), unexpected));
+        Assert.DoesNotContain("frame #", unexpected.ToString());
+    }
 }

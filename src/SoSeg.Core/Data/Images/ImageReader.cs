@@ -82,9 +82,9 @@ public static class ImageReader
 
     static byte[] ReadRaw(string path)
     {
-        if (!File.Exists(path)) throw new UnreadableFileException($"{path}: file not found.");
+        if (!File.Exists(path)) throw SoSegException.Unreadable($"{path}: file not found.");
         byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length == 0) throw new UnreadableFileException($"{path}: empty file.");
+        if (bytes.Length == 0) throw SoSegException.Unreadable($"{path}: empty file.");
         return bytes;
     }
 
@@ -97,13 +97,13 @@ public static class ImageReader
         var codec = SKCodec.Create(new SKMemoryStream(bytes), out var result);
         if (codec is null)
             throw result == SKCodecResult.IncompleteInput
-                ? new UnreadableFileException($"{path}: truncated image (the file ends inside its header).", truncated: true)
-                : new UnreadableFileException($"{path}: not a readable PNG, JPEG, BMP or TIFF image (unknown or damaged header).");
+                ? SoSegException.Unreadable($"{path}: truncated image (the file ends inside its header).", truncated: true)
+                : SoSegException.Unreadable($"{path}: not a readable PNG, JPEG, BMP or TIFF image (unknown or damaged header).");
         try
         {
             CheckDeclaredSize(codec.Info.Width, codec.Info.Height, path);
             if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg && !JpegStructure.IsComplete(bytes))
-                throw new UnreadableFileException($"{path}: truncated JPEG (the file ends before its end-of-image marker).", truncated: true);
+                throw SoSegException.Unreadable($"{path}: truncated JPEG (the file ends before its end-of-image marker).", truncated: true);
             return codec;
         }
         catch
@@ -116,9 +116,9 @@ public static class ImageReader
     /// <summary>Refuses a header that declares no pixels or more than <see cref="MaxPixels"/>, naming the file.</summary>
     internal static void CheckDeclaredSize(long width, long height, string path)
     {
-        if (width <= 0 || height <= 0) throw new UnreadableFileException($"{path}: image has no pixels ({width} x {height}).");
+        if (width <= 0 || height <= 0) throw SoSegException.Unreadable($"{path}: image has no pixels ({width} x {height}).");
         if (width * height > MaxPixels)
-            throw new UnreadableFileException($"{path}: the header declares {width} x {height} pixels, more than the limit of {MaxPixels:N0} pixels (16384 x 16384); refused before decoding.");
+            throw SoSegException.Unreadable($"{path}: the header declares {width} x {height} pixels, more than the limit of {MaxPixels:N0} pixels (16384 x 16384); refused before decoding.");
     }
 
     /// <summary>1 for grey files (Skia's Gray8; grey PNGs with alpha; palette PNGs whose colours are all grey), else 3.</summary>
@@ -152,9 +152,9 @@ public static class ImageReader
         return result switch
         {
             SKCodecResult.Success => pixels,
-            SKCodecResult.IncompleteInput => throw new UnreadableFileException($"{path}: truncated image (the file ends before all pixels are decoded).", truncated: true),
-            SKCodecResult.ErrorInInput => throw new UnreadableFileException($"{path}: damaged image data."),
-            _ => throw new UnreadableFileException($"{path}: cannot decode the image ({result})."),
+            SKCodecResult.IncompleteInput => throw SoSegException.Unreadable($"{path}: truncated image (the file ends before all pixels are decoded).", truncated: true),
+            SKCodecResult.ErrorInInput => throw SoSegException.Unreadable($"{path}: damaged image data."),
+            _ => throw SoSegException.Unreadable($"{path}: cannot decode the image ({result})."),
         };
     }
 }

@@ -119,7 +119,7 @@ public static class NiftiReader
         var bytes = new byte[size];
         first.CopyTo(bytes, 0);
         int rest = ReadAtMost(stream, bytes.AsSpan(4), path);
-        if (rest < size - 4) throw new UnreadableFileException($"{path}: truncated NIfTI header ({rest + 4} of {size} bytes).", truncated: true);
+        if (rest < size - 4) throw SoSegException.Unreadable($"{path}: truncated NIfTI header ({rest + 4} of {size} bytes).", truncated: true);
 
         var header = size == NiftiHeader.Nifti1HeaderSize ? ParseNifti1(bytes, bigEndian, path) : ParseNifti2(bytes, bigEndian, path);
         Validate(header, path);
@@ -266,13 +266,13 @@ public static class NiftiReader
         {
             int got = ReadAtMost(stream, sizeAndCode, path);
             if (got == 0 && !header.SingleFile) break;
-            if (got < 8) throw new UnreadableFileException($"{path}: truncated NIfTI header extension.", truncated: true);
+            if (got < 8) throw SoSegException.Unreadable($"{path}: truncated NIfTI header extension.", truncated: true);
             int esize = header.BigEndian ? BinaryPrimitives.ReadInt32BigEndian(sizeAndCode) : BinaryPrimitives.ReadInt32LittleEndian(sizeAndCode);
             int ecode = header.BigEndian ? BinaryPrimitives.ReadInt32BigEndian(sizeAndCode.AsSpan(4)) : BinaryPrimitives.ReadInt32LittleEndian(sizeAndCode.AsSpan(4));
             if (esize < 8 || position + esize > end)
                 throw new SoSegException($"{path}: NIfTI header extension of {esize} bytes does not fit before the voxel data at byte {header.VoxOffset}.");
             var content = new byte[esize - 8];
-            if (ReadAtMost(stream, content, path) < content.Length) throw new UnreadableFileException($"{path}: truncated NIfTI header extension.", truncated: true);
+            if (ReadAtMost(stream, content, path) < content.Length) throw SoSegException.Unreadable($"{path}: truncated NIfTI header extension.", truncated: true);
             // Content is padded with NULs to a multiple of 16 bytes; strip them as nibabel does.
             int length = content.Length;
             while (length > 0 && content[length - 1] == 0) length--;
@@ -294,7 +294,7 @@ public static class NiftiReader
         while (count > 0)
         {
             int read = stream.Read(buffer, 0, (int)Math.Min(count, buffer.Length));
-            if (read == 0) throw new UnreadableFileException($"{path}: truncated: the file ends before the voxel data at byte {voxOffset}.", truncated: true);
+            if (read == 0) throw SoSegException.Unreadable($"{path}: truncated: the file ends before the voxel data at byte {voxOffset}.", truncated: true);
             count -= read;
         }
     }
@@ -303,14 +303,14 @@ public static class NiftiReader
     {
         int got = ReadAtMost(stream, data, path);
         if (got < data.Length)
-            throw new UnreadableFileException($"{path}: truncated: expected {data.Length} bytes of voxel data after byte {voxOffset}, found {got}.", truncated: true);
+            throw SoSegException.Unreadable($"{path}: truncated: expected {data.Length} bytes of voxel data after byte {voxOffset}, found {got}.", truncated: true);
     }
 
     static int ReadAtMost(Stream stream, Span<byte> buffer, string path)
     {
         try { return stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false); }
         catch (InvalidDataException e) { throw new SoSegException($"{path}: corrupt gzip data ({e.Message}).", e); }
-        catch (EndOfStreamException) { throw new UnreadableFileException($"{path}: truncated gzip data.", truncated: true); }
+        catch (EndOfStreamException) { throw SoSegException.Unreadable($"{path}: truncated gzip data.", truncated: true); }
     }
 
     static void SwapBytes(byte[] data, int size)

@@ -49,13 +49,14 @@ public static class DatasetVerifier
 
     /// <summary>
     /// Verifies <paramref name="dataset"/> with the user's cache, showing progress, and throws a <see cref="SoSegException"/>
-    /// listing the problems (the first <paramref name="listed"/> of them) when there are any. Commands call this before
+    /// when there are problems: a single problem's own line, else a count and the first <paramref name="listed"/> problems. Commands call this before
     /// they create anything.
     /// </summary>
     public static VerificationReport EnsureValid(SegmentationDataset dataset, Progress progress, int listed = 10)
     {
         var report = progress.Run(ctx => Verify(dataset, VerificationCache.Default, ctx.AddTask($"verify {dataset.Cases.Count} cases", dataset.Cases.Count)));
         if (report.Ok) return report;
+        if (report.Problems.Count == 1) throw new SoSegException(report.Problems[0].Message);
         var lines = report.Problems.Take(listed).Select(p => "  " + p.Message);
         string more = report.Problems.Count > listed ? $"\n  ... and {report.Problems.Count - listed} more" : "";
         throw new SoSegException($"{dataset.Root}: {report.Problems.Count} problem(s) in the dataset; nothing was written " +
@@ -150,7 +151,7 @@ public static class DatasetVerifier
         {
             return check();
         }
-        catch (UnreadableFileException e)
+        catch (SoSegException e) when (e.UnreadableFile)
         {
             problems.Add(new(path, e.Truncated ? ProblemKind.Truncated : ProblemKind.Unreadable, e.Message));
         }
