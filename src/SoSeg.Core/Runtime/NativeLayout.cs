@@ -72,11 +72,9 @@ public static class NativeLayout
     /// </summary>
     public static string PrepareExternalLayout(string appFolder)
     {
-        string cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-            ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         string key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
             System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(appFolder))))[..16].ToLowerInvariant();
-        string target = Path.Combine(cacheRoot, "soseg", "external-libtorch-app", key);
+        string target = Path.Combine(IO.UserCache.Folder, "external-libtorch-app", key);
         Directory.CreateDirectory(target);
 
         var sources = new List<string>();

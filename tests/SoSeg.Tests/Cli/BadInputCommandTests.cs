@@ -310,4 +310,14 @@ public class BadInputCommandTests
         Assert.Equal(2, SoSeg.Cli.CommandErrors.Report(new InvalidOperationException("first line\nframe #0: native"), unexpected));
         Assert.DoesNotContain("frame #", unexpected.ToString());
     }
+
+    [Fact]
+    public void Bench_refuses_a_size_and_batch_the_memory_cannot_hold()
+    {
+        var result = Run("bench", "--model", "unet", "--model-option", "base-width=4", "--size", "16384", "--batch", "64", "--steps", "1", "--warmup", "0",
+                         "--no-progress", "--device", "cpu");
+        OneLineError(result, "--size 16384 with --batch 64");
+        Assert.Contains("estimate", result.Err);
+        OneLineError(Run("bench", "--model", "unet", "--size", "40000", "--device", "cpu"), "--size 40000");
+    }
 }

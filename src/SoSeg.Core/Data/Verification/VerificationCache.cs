@@ -46,15 +46,7 @@ public sealed class VerificationCache
     public VerificationCache(string? folder) => _folder = folder;
 
     /// <summary>$XDG_CACHE_HOME/soseg/verified, else ~/.cache/soseg/verified.</summary>
-    public static string DefaultFolder
-    {
-        get
-        {
-            string root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-                ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            return Path.Combine(root, "soseg", "verified");
-        }
-    }
+    public static string DefaultFolder => Path.Combine(UserCache.Folder, "verified");
 
     /// <summary>The cache in <see cref="DefaultFolder"/>.</summary>
     public static VerificationCache Default => new(DefaultFolder);
