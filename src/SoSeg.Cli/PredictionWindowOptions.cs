@@ -36,8 +36,7 @@ public sealed class PredictionWindowOptions
             Overlap = parse.GetValue(_overlap),
             FlipTta = parse.GetValue(_tta),
         };
-        if (!(options.Overlap >= 0 && options.Overlap < 1)) throw new ArgumentException($"--overlap must be in [0, 1) (got {options.Overlap}).");
-        if (options.WindowSize < 16) throw new ArgumentException($"--window must be at least 16 (got {options.WindowSize}).");
+        options.Validate();
         Models.Analysis.ActivationProfile.Of(model, modelName).Prediction(options.WindowSize).EnsureFits($"--window {options.WindowSize}", device);
         return options;
     }

@@ -36,6 +36,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
     public ComparisonResult Run(string reportFolder, CancellationToken cancel = default)
     {
         options.Validate();
+        options.Prediction.Validate();
         reportFolder = Path.GetFullPath(reportFolder);
         // Everything that can refuse the command runs before the report folder is made.
         var dataset = SegmentationDataset.Open(options.Data, options.Dataset);

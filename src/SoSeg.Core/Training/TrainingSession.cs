@@ -26,6 +26,7 @@ public static class TrainingSession
         if (run.HasRun)
             throw new SoSegException($"{run.Folder} already holds a run; continue it with `soseg train --resume {run.Folder}` or choose another --out.");
         config.Training.Validate();
+        config.Validation.Validate("--val-window");
         var dataset = SegmentationDataset.Open(config.Data, config.Dataset);
         DatasetVerifier.EnsureValid(dataset, progress);
         config.Training.EnsureMemoryFits(dataset.Channels, dataset.NumClasses, config.Validation.WindowSize, "--val-window", device);

@@ -95,6 +95,10 @@ public class BadInputCommandTests
         Assert.Contains("estimate", result.Err);
         Assert.Contains("available", result.Err);
         Assert.False(Directory.Exists(run));
+
+        var tinyWindow = Run(["train", "--data", data, "--out", run, .. TinyRecipe.Select(a => a == "64" ? "4" : a)]);
+        OneLineError(tinyWindow, "--val-window");
+        Assert.False(Directory.Exists(run));
     }
 
     [Theory]
@@ -182,10 +186,12 @@ public class BadInputCommandTests
     {
         using var temp = new TempFolder();
         string data = TinySpotDataset.Write(temp.File("data"), train: 3, test: 1);
-        var first = Run("verify", data, "--json", "--no-progress");
+        // A cache of its own: another test class may point the user's cache folder elsewhere meanwhile.
+        var verify = SoSeg.Cli.Commands.VerifyCommand.Create(new SoSeg.Data.Verification.VerificationCache(Path.Combine(temp.Path, "cache")));
+        var first = CliHarness.Run(verify, "verify", data, "--json", "--no-progress");
         Assert.True(first.Code == 0, first.Err + first.Out);
         Assert.Contains("\"decoded\": 4", first.Out);
-        var second = Run("verify", data, "--no-progress");
+        var second = CliHarness.Run(verify, "verify", data, "--no-progress");
         Assert.Equal(0, second.Code);
         Assert.Contains("0 case(s) decoded, 4 unchanged", second.Out);
         Assert.Contains("no problems", second.Out);
