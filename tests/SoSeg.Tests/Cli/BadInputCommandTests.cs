@@ -182,6 +182,21 @@ public class BadInputCommandTests
     }
 
     [Fact]
+    public void Train_refuses_a_dataset_with_one_image_of_the_wrong_channel_count_in_one_line_before_creating_anything()
+    {
+        using var temp = new TempFolder();
+        string data = TinySpotDataset.Write(temp.File("data"), train: 5, test: 1);
+        string colour = Path.Combine(data, "imagesTr", "spot_002_0000.png");
+        TestFiles.Rgb(colour, 40, 40);
+        string run = Path.Combine(temp.Path, "run");
+        var result = Run(["train", "--data", data, "--out", run, .. TinyRecipe]);
+        OneLineError(result, colour);
+        Assert.Contains("3 channel(s)", result.Err);
+        Assert.False(Directory.Exists(run));
+        Assert.False(File.Exists(Path.Combine(data, "splits_final.json")));
+    }
+
+    [Fact]
     public void Verify_passes_a_clean_dataset_and_answers_from_its_cache_the_second_time()
     {
         using var temp = new TempFolder();
