@@ -20,8 +20,23 @@ public static class CommandErrors
             if (debug) error.WriteLine(e);
             return 1;
         }
-        error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");
+        if (IsOutOfMemory(e))
+        {
+            error.WriteLine($"error: the device ran out of memory ({FirstLine(e.Message)}); choose a smaller --crop, --batch or --window.");
+            if (debug) error.WriteLine(e);
+            return 1;
+        }
+        // libtorch's messages carry native stack frames after the first line: they belong to the debug output only.
+        error.WriteLine($"error: unexpected {e.GetType().Name}: {FirstLine(e.Message)}");
         error.WriteLine(debug ? e.ToString() : "(set SOSEG_DEBUG=1 for the stack trace, and please report it)");
         return 2;
     }
+
+    /// <summary>An allocation libtorch or .NET could not make: a size the user chose, beyond what the memory estimate caught.</summary>
+    static bool IsOutOfMemory(Exception e) =>
+        e is OutOfMemoryException
+        || (e is System.Runtime.InteropServices.ExternalException && (e.Message.Contains("can't allocate memory", StringComparison.Ordinal)
+                                                                      || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)));
+
+    static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

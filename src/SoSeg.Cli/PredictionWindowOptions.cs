@@ -24,11 +24,20 @@ public sealed class PredictionWindowOptions
         command.Options.Add(_overlap);
     }
 
-    /// <summary>The prediction settings asked for; the window defaults to the checkpoint's training crop.</summary>
-    public PredictionOptions Read(ParseResult parse, int trainingCrop) => new()
+    /// <summary>
+    /// The prediction settings asked for; the window defaults to the checkpoint's training crop. Refuses a window
+    /// whose memory estimate for <paramref name="model"/> exceeds what <paramref name="device"/> has available.
+    /// </summary>
+    public PredictionOptions Read(ParseResult parse, int trainingCrop, Models.SegmentationModel model, string modelName, TorchSharp.torch.Device device)
     {
-        WindowSize = parse.GetValue(_window) ?? trainingCrop,
-        Overlap = parse.GetValue(_overlap),
-        FlipTta = parse.GetValue(_tta),
-    };
+        var options = new PredictionOptions
+        {
+            WindowSize = parse.GetValue(_window) ?? trainingCrop,
+            Overlap = parse.GetValue(_overlap),
+            FlipTta = parse.GetValue(_tta),
+        };
+        options.Validate();
+        Models.Analysis.ActivationProfile.Of(model, modelName).Prediction(options.WindowSize).EnsureFits($"--window {options.WindowSize}", device);
+        return options;
+    }
 }

@@ -16,6 +16,7 @@ public static class SosegCli
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
@@ -38,6 +39,11 @@ public static class SosegCli
         var root = BuildRoot();
         var parse = root.Parse(args);
         // Only when the command itself runs (not --help or a parse error).
+        if (parse.Action is not null && parse.Action == parse.CommandResult.Command.Action)
+        {
+            try { OptionChecks.EnsureFinite(parse); }
+            catch (Exception e) { return CommandErrors.Report(e, error); }
+        }
         if (CommonOptions.DeviceOf(parse) is { } deviceText)
         {
             try

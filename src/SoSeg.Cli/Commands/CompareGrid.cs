@@ -22,8 +22,8 @@ static class CompareGrid
         bool lockedByComparison = !collectOnly && grid.Executor == "local" && !cluster.ListCells(parse) && grid.Datasets.Count == 1;
         if (!collectOnly)
         {
-            // Every dataset's options are checked before anything is written or submitted.
-            foreach (var dataset in grid.Datasets) dataset.Options.Validate();
+            // Every dataset is checked before anything is written or submitted (memory only where the cells run here).
+            foreach (var dataset in grid.Datasets) new ModelComparison(dataset.Options, device, progress, log).CheckBeforeWork(checkMemory: grid.Slurm is null);
             if (grid.Slurm is not null && !cluster.ListCells(parse)) SlurmCommand.EnsureAvailable();
             OutputFolder.Claim(grid.Report, OutputKind.Report, Command, force, grid.Datasets.Select(d => d.Options.Data));
         }

@@ -53,8 +53,10 @@ public static class EvaluateCommand
             string dataFolder = parse.GetValue(data) ?? runConfig?.Data ?? throw new ArgumentException("--data is required with --checkpoint and --predictions.");
             var dataset = SegmentationDataset.Open(dataFolder, runConfig?.Dataset ?? new DatasetOptions());
             var evaluated = Enum.Parse<EvaluationSubset>(parse.GetValue(subset)!, ignoreCase: true);
-            // A run's validation cases are those of the fold it trained on; another fold's would include its training cases.
-            var items = DatasetEvaluation.SelectItems(dataset, evaluated, parse.GetValue(fold) ?? runConfig?.Training.Fold ?? 0, runConfig?.Training.Folds ?? 1);
+            // A run's validation cases are those of the fold it trained on, from the split it kept (its splits.json,
+            // wherever the split was made); another fold's would include its training cases.
+            string? runSplits = parse.GetValue(run) is { } r0 && File.Exists(new RunFolder(r0).Splits) ? new RunFolder(r0).Splits : null;
+            var items = DatasetEvaluation.SelectItems(dataset, evaluated, parse.GetValue(fold) ?? runConfig?.Training.Fold ?? 0, runConfig?.Training.Folds ?? 1, runSplits);
             var options = new EvaluationOptions { EmptyCase = parse.GetValue(emptyCase), DetectionMinIoU = parse.GetValue(detectionIoU) };
             options.Validate();
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: asJson);
@@ -86,7 +88,7 @@ public static class EvaluateCommand
                 var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
                 if (info.Unverified) notes.WriteLine(CheckpointInfo.UnverifiedNote(checkpointPath));
                 DatasetEvaluation.CheckCompatible(info, dataset, checkpointPath);
-                var prediction = window.Read(parse, info.CropSize);
+                var prediction = window.Read(parse, info.CropSize, model, info.Model, torchDevice);
                 report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, items, model, torchDevice, prediction, options,
                     ctx.AddTask($"evaluate {info.Model} on {items.Count} {subsetName} images", items.Count)));
                 title = $"{info.Model} (epoch {info.Epoch}) on {subsetName}";

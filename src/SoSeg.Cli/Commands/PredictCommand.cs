@@ -1,5 +1,7 @@
 using System.CommandLine;
 using SoSeg.Data.Datasets;
+using SoSeg.Data.Images;
+using SoSeg.Data.Nifti;
 using SoSeg.Inference;
 using SoSeg.IO;
 using SoSeg.Training;
@@ -32,6 +34,9 @@ public static class PredictCommand
         {
             var log = parse.InvocationConfiguration.Output;
             var inputs = InputPredictor.FindInputs(parse.GetValue(input)!);
+            // Headers first (JPEG structure included): a truncated or oversized input is refused before any mask is written.
+            foreach (var path in inputs.SelectMany(i => i.ChannelPaths))
+                if (NiftiReader.IsNiftiPath(path)) NiftiReader.ReadHeader(path); else ImageReader.ReadInfo(path);
             string checkpointPath = RunFolder.CheckpointOf(parse.GetValue(checkpoint)!, log);
             string folder = parse.GetValue(output)!;
             // Before any work: --out is a new, empty or earlier prediction folder, apart from the inputs and the checkpoint.
@@ -40,7 +45,7 @@ public static class PredictCommand
             var torchDevice = device.Resolve(parse);
             var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
             if (info.Unverified) log.WriteLine(CheckpointInfo.UnverifiedNote(checkpointPath));
-            var predictor = new SegmentationPredictor(model, torchDevice, window.Read(parse, info.CropSize));
+            var predictor = new SegmentationPredictor(model, torchDevice, window.Read(parse, info.CropSize, model, info.Model, torchDevice));
             var outputs = new PredictionOutputs { Probabilities = parse.GetValue(probabilities), Overlays = parse.GetValue(overlays) };
             var inputPredictor = new InputPredictor(predictor, info);
             inputPredictor.RefuseOverwritingInputs(inputs, folder, outputs);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using SoSeg.Data.Datasets;
 using SoSeg.Data.Statistics;
+using SoSeg.Data.Verification;
 
 namespace SoSeg.Cli.Commands;
 
@@ -37,6 +38,7 @@ public static class StatsCommand
             bool asJson = parse.GetValue(json);
             var dataset = SegmentationDataset.Open(parse.GetValue(data)!, options);
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: true);
+            DatasetVerifier.EnsureValid(dataset, progress);
             var stats = progress.Run(ctx =>
                 DatasetStatistics.Compute(dataset, progress: ctx.AddTask("Reading masks", DatasetStatistics.CountItems(dataset))));
             if (asJson) output.WriteLine(JsonSerializer.Serialize(stats, Json.Indented));

@@ -17,8 +17,9 @@ public static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last finished epoch (other options are read from its config.json)." };
         var recipe = new RecipeOptions();
         var seed = new Option<long>("--seed") { Description = "Seed of weights, batch order and augmentation.", DefaultValueFactory = _ => defaults.Seed };
-        var folds = new Option<int>("--folds") { Description = "1: one seeded train/validation split; k > 1: k-fold cross-validation (splits_final.json in the dataset folder).", DefaultValueFactory = _ => defaults.Folds };
+        var folds = new Option<int>("--folds") { Description = "1: one seeded train/validation split; k > 1: k-fold cross-validation (splits_final.json in the dataset folder, or in the run folder when the dataset is read-only).", DefaultValueFactory = _ => defaults.Folds };
         var fold = new Option<int>("--fold") { Description = "Which fold to train (0-based).", DefaultValueFactory = _ => defaults.Fold };
+        var splits = new Option<string?>("--splits") { Description = "Train/validation split to use, in nnU-Net's splits_final.json form (e.g. another run's splits.json); the dataset folder is then only read." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Share of training cases used for validation by a single split.", DefaultValueFactory = _ => new DatasetOptions().ValidationFraction };
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
         var layout = CommonOptions.Layout();
@@ -28,7 +29,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a model with the paper's recipe (AdamW, cross-entropy, 5e-5 -> 1e-6 warm-up + cosine, batch 4, 512 crops, augmentations, 100 epochs); every setting is an option.")
         {
-            data, model, output, resume, seed, folds, fold, valFraction, dropEmpty, layout, valWindow, force,
+            data, model, output, resume, seed, folds, fold, splits, valFraction, dropEmpty, layout, valWindow, force,
         };
         device.AddTo(command);
         recipe.AddTo(command);
@@ -57,6 +58,7 @@ public static class TrainCommand
             var config = new TrainConfig
             {
                 Data = Path.GetFullPath(dataFolder),
+                Splits = parse.GetValue(splits) is { } splitsFile ? Path.GetFullPath(splitsFile) : null,
                 Dataset = new DatasetOptions
                 {
                     Layout = CommonOptions.ParseLayout(parse.GetValue(layout)!),

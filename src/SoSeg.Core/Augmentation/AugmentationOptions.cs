@@ -100,23 +100,23 @@ public sealed record AugmentationOptions
     public void Validate()
     {
         if (CropSize < 8) throw new ArgumentException($"CropSize must be at least 8, not {CropSize}.");
-        if (RandomScale && !(ScaleMin > 0 && ScaleMax >= ScaleMin))
+        if (RandomScale && !(ScaleMin > 0 && ScaleMax >= ScaleMin && double.IsFinite(ScaleMax)))
             throw new ArgumentException($"Scale range [{ScaleMin}, {ScaleMax}] must be positive and ordered.");
-        if (RandomScale && ScaleRelativeToCrop && MaxLongSideFactor <= 0)
+        if (RandomScale && ScaleRelativeToCrop && !(MaxLongSideFactor > 0 && double.IsFinite(MaxLongSideFactor)))
             throw new ArgumentException($"MaxLongSideFactor must be positive, not {MaxLongSideFactor}.");
         CheckProbability(FlipProbability, nameof(FlipProbability));
         CheckProbability(ElasticProbability, nameof(ElasticProbability));
         CheckProbability(BlurProbability, nameof(BlurProbability));
         CheckProbability(PhotometricProbability, nameof(PhotometricProbability));
-        if (MaxRotationDegrees is < 0 or > 180) throw new ArgumentException($"MaxRotationDegrees must be in [0, 180], not {MaxRotationDegrees}.");
-        if (ElasticAlpha < 0 || ElasticGridSpacing < 2)
+        if (!(MaxRotationDegrees >= 0 && MaxRotationDegrees <= 180)) throw new ArgumentException($"MaxRotationDegrees must be in [0, 180], not {MaxRotationDegrees}.");
+        if (!(ElasticAlpha >= 0 && double.IsFinite(ElasticAlpha)) || ElasticGridSpacing < 2)
             throw new ArgumentException($"ElasticAlpha must be >= 0 and ElasticGridSpacing >= 2 (got {ElasticAlpha}, {ElasticGridSpacing}).");
         if (GaussianBlur && !(BlurSigmaMin >= 0 && BlurSigmaMax >= BlurSigmaMin && BlurSigmaMax <= 10))
             throw new ArgumentException($"Blur sigma range [{BlurSigmaMin}, {BlurSigmaMax}] must be ordered, non-negative and at most 10.");
-        if (BrightnessDelta is < 0 or > 1) throw new ArgumentException($"BrightnessDelta must be in [0, 1], not {BrightnessDelta}.");
-        if (!(ContrastMin >= 0 && ContrastMax >= ContrastMin)) throw new ArgumentException($"Contrast range [{ContrastMin}, {ContrastMax}] must be non-negative and ordered.");
-        if (!(SaturationMin >= 0 && SaturationMax >= SaturationMin)) throw new ArgumentException($"Saturation range [{SaturationMin}, {SaturationMax}] must be non-negative and ordered.");
-        if (HueDeltaDegrees is < 0 or > 180) throw new ArgumentException($"HueDeltaDegrees must be in [0, 180], not {HueDeltaDegrees}.");
+        if (!(BrightnessDelta >= 0 && BrightnessDelta <= 1)) throw new ArgumentException($"BrightnessDelta must be in [0, 1], not {BrightnessDelta}.");
+        if (!(ContrastMin >= 0 && ContrastMax >= ContrastMin && double.IsFinite(ContrastMax))) throw new ArgumentException($"Contrast range [{ContrastMin}, {ContrastMax}] must be non-negative and ordered.");
+        if (!(SaturationMin >= 0 && SaturationMax >= SaturationMin && double.IsFinite(SaturationMax))) throw new ArgumentException($"Saturation range [{SaturationMin}, {SaturationMax}] must be non-negative and ordered.");
+        if (!(HueDeltaDegrees >= 0 && HueDeltaDegrees <= 180)) throw new ArgumentException($"HueDeltaDegrees must be in [0, 180], not {HueDeltaDegrees}.");
     }
 
     static void CheckProbability(double p, string name)

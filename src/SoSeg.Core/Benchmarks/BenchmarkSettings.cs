@@ -30,6 +30,8 @@ public sealed record BenchmarkSettings
     public void Validate()
     {
         if (Size < 1) throw new ArgumentException($"--size must be positive, got {Size}.");
+        if ((long)Size * Size > Data.Images.ImageReader.MaxPixels)
+            throw new ArgumentException($"--size {Size} is larger than the largest image SoSeg reads ({Data.Images.ImageReader.MaxPixels:N0} pixels, 16384 x 16384).");
         if (Batch < 1) throw new ArgumentException($"--batch must be positive, got {Batch}.");
         if (Steps < 1) throw new ArgumentException($"--steps must be at least 1, got {Steps}.");
         if (Warmup < 0) throw new ArgumentException($"--warmup cannot be negative, got {Warmup}.");

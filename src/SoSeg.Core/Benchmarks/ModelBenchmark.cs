@@ -25,6 +25,9 @@ public static class ModelBenchmark
         TorchRuntime.Seed(settings.Seed, device);
         using var model = ModelRegistry.Create(settings.Model, settings.InChannels, settings.NumClasses, settings.Options);
         model.to(device);
+        var profile = ActivationProfile.Of(model, settings.Model);
+        (settings.TrainStep ? profile.Training(settings.Batch, settings.Size) : profile.Prediction(settings.Size, settings.Batch))
+            .EnsureFits($"--size {settings.Size} with --batch {settings.Batch}", device);
         var statistics = (cache ?? new ModelStatisticsCache(null))
             .GetOrCompute(settings.Model, settings.InChannels, settings.NumClasses, settings.Options, settings.Size, model);
 

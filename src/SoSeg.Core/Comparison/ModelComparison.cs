@@ -3,6 +3,7 @@ using System.Text.Json;
 using SkiaSharp;
 using SoSeg.Data;
 using SoSeg.Data.Datasets;
+using SoSeg.Data.Verification;
 using SoSeg.Evaluation;
 using SoSeg.Inference;
 using SoSeg.IO;
@@ -45,11 +46,27 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
     public ComparisonResult Run(string reportFolder, CancellationToken cancel = default, bool force = false)
     {
         OutputFolder.Check(reportFolder, OutputKind.Report, Command, force, [options.Data]);
-        options.Validate();
+        CheckBeforeWork();
         reportFolder = OutputFolder.Claim(reportFolder, OutputKind.Report, Command, force, [options.Data]);
         using var writer = FolderLock.Acquire(reportFolder, Command);
         _force = force;
         return Build(reportFolder, train: true, cancel);
+    }
+
+    /// <summary>
+    /// Everything that can refuse the comparison, run before any folder is made: the options, the dataset's
+    /// verification (every file decoded once, then cached) and, unless the cells run on other machines
+    /// (<paramref name="checkMemory"/> off), the memory each model's crop, batch and window need on this one.
+    /// </summary>
+    public void CheckBeforeWork(bool checkMemory = true)
+    {
+        options.Validate();
+        options.Prediction.Validate();
+        var dataset = SegmentationDataset.Open(options.Data, options.Dataset);
+        DatasetVerifier.EnsureValid(dataset, progress);
+        if (!checkMemory) return;
+        foreach (var model in options.Models)
+            options.RecipeFor(model, options.FirstSeed).EnsureMemoryFits(dataset.Channels, dataset.NumClasses, options.Prediction.WindowSize, "--window", device);
     }
 
     /// <summary>

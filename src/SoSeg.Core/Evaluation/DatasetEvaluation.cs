@@ -18,13 +18,14 @@ namespace SoSeg.Evaluation;
 public static class DatasetEvaluation
 {
     /// <summary>The 2-D items of a subset (volumes as all their slices).</summary>
-    public static IReadOnlyList<DatasetItem> SelectItems(SegmentationDataset dataset, EvaluationSubset subset, int fold = 0, int folds = 1)
+    /// <param name="splitsFile">For val and train: the splits file to read (e.g. a run's splits.json); null: the dataset's.</param>
+    public static IReadOnlyList<DatasetItem> SelectItems(SegmentationDataset dataset, EvaluationSubset subset, int fold = 0, int folds = 1, string? splitsFile = null)
     {
         IReadOnlyList<DatasetCase> cases = subset switch
         {
             EvaluationSubset.Test => dataset.TestCases,
-            EvaluationSubset.Val => dataset.GetFold(fold, folds).Validation,
-            EvaluationSubset.Train => dataset.GetFold(fold, folds).Train,
+            EvaluationSubset.Val => dataset.GetFold(fold, folds, splitsFile).Validation,
+            EvaluationSubset.Train => dataset.GetFold(fold, folds, splitsFile).Train,
             _ => throw new ArgumentOutOfRangeException(nameof(subset)),
         };
         var items = dataset.Items(cases, dropEmptySlices: false);

@@ -13,4 +13,12 @@ public sealed record PredictionOptions
     public bool FlipTta { get; init; }
     /// <summary>Windows run through the network together.</summary>
     public int WindowBatch { get; init; } = 4;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the option (<paramref name="windowOption"/> for the window) out of range.</summary>
+    public void Validate(string windowOption = "--window")
+    {
+        if (WindowSize < 16) throw new ArgumentException($"{windowOption} must be at least 16 (got {WindowSize}).");
+        if (!(Overlap >= 0 && Overlap < 1)) throw new ArgumentException($"--overlap must be in [0, 1) (got {Overlap}).");
+        if (WindowBatch < 1) throw new ArgumentException($"Windows per batch must be at least 1 (got {WindowBatch}).");
+    }
 }

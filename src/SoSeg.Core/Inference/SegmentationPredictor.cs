@@ -22,7 +22,7 @@ public sealed class SegmentationPredictor
         _device = device;
         _options = options ?? new PredictionOptions();
         if (_options.WindowSize < 16) throw new ArgumentException($"Window size {_options.WindowSize} is too small (at least 16).");
-        if (_options.Overlap is < 0 or >= 1) throw new ArgumentException($"Window overlap {_options.Overlap} must be in [0, 1).");
+        if (!(_options.Overlap >= 0 && _options.Overlap < 1)) throw new ArgumentException($"Window overlap {_options.Overlap} must be in [0, 1).");
         if (_options.WindowBatch < 1) throw new ArgumentException($"Window batch {_options.WindowBatch} must be at least 1.");
     }
 

@@ -52,7 +52,8 @@ public sealed class ModelOptions
     }
 
     public int GetInt(string key, int defaultValue) => Get(key, defaultValue, s => int.Parse(s, CultureInfo.InvariantCulture));
-    public double GetDouble(string key, double defaultValue) => Get(key, defaultValue, s => double.Parse(s, CultureInfo.InvariantCulture));
+    public double GetDouble(string key, double defaultValue) => Get(key, defaultValue, s =>
+        double.Parse(s, CultureInfo.InvariantCulture) is var value && double.IsFinite(value) ? value : throw new FormatException());
     public bool GetBool(string key, bool defaultValue) => Get(key, defaultValue, s => s.ToLowerInvariant() switch
     {
         "true" or "1" or "yes" or "on" => true,
@@ -83,7 +84,7 @@ public sealed class ModelOptions
         try { return parse(text); }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new ArgumentException($"Model option {key}={text}: cannot read '{text}' as {typeof(T).Name}.");
+            throw new ArgumentException($"Model option {key}={text}: cannot read '{text}' as {(typeof(T) == typeof(double) ? "a finite number" : typeof(T).Name)}.");
         }
     }
 

@@ -74,11 +74,9 @@ public static class NativeLayout
     /// <param name="cacheRoot">Cache folder to use (default: $XDG_CACHE_HOME, else ~/.cache).</param>
     public static string PrepareExternalLayout(string appFolder, string? cacheRoot = null)
     {
-        cacheRoot ??= Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-            ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         string key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
             System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(appFolder))))[..16].ToLowerInvariant();
-        string target = Path.Combine(cacheRoot, "soseg", "external-libtorch-app", key);
+        string target = Path.Combine(cacheRoot is null ? IO.UserCache.Folder : Path.Combine(cacheRoot, "soseg"), "external-libtorch-app", key);
         Directory.CreateDirectory(target);
 
         var sources = new List<string>();

@@ -12,6 +12,8 @@ public sealed record TrainConfig
     /// <summary>Dataset folder (absolute).</summary>
     public required string Data { get; init; }
     public DatasetOptions Dataset { get; init; } = new();
+    /// <summary>A splits file the user chose (`train --splits`, absolute), used instead of the dataset's splits_final.json; null: the dataset's.</summary>
+    public string? Splits { get; init; }
     public TrainingOptions Training { get; init; } = new();
     public PredictionOptions Validation { get; init; } = new();
     public string SoSegVersion { get; init; } = typeof(TrainConfig).Assembly.GetName().Version?.ToString(3) ?? "";

@@ -54,11 +54,14 @@ public sealed record TrainingOptions
         Models.ModelRegistry.Get(Model);
         if (Epochs < 1) throw new ArgumentException($"--epochs must be at least 1 (got {Epochs}).");
         if (BatchSize < 1) throw new ArgumentException($"--batch must be at least 1 (got {BatchSize}).");
-        if (!(LearningRate > 0) || !(MinLearningRate >= 0) || MinLearningRate > LearningRate)
-            throw new ArgumentException($"Learning rates must satisfy 0 <= --min-lr ({MinLearningRate}) <= --lr ({LearningRate}) and --lr > 0.");
-        if (WarmupEpochs < 0 || WarmupEpochs > Epochs) throw new ArgumentException($"--warmup-epochs must be in [0, {Epochs}] (got {WarmupEpochs}).");
-        if (WeightDecay < 0) throw new ArgumentException($"--weight-decay cannot be negative (got {WeightDecay}).");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"--lr must be a positive finite number (got {LearningRate}).");
+        if (!(MinLearningRate >= 0 && MinLearningRate <= LearningRate)) throw new ArgumentException($"--min-lr must be in [0, --lr {LearningRate}] (got {MinLearningRate}).");
+        if (!(WarmupEpochs >= 0 && WarmupEpochs <= Epochs)) throw new ArgumentException($"--warmup-epochs must be in [0, {Epochs}] (got {WarmupEpochs}).");
+        if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw new ArgumentException($"--weight-decay must be a finite number >= 0 (got {WeightDecay}).");
+        if (!(Beta1 >= 0 && Beta1 < 1 && Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"AdamW betas must be in [0, 1) (got {Beta1}, {Beta2}).");
         if (CropSize < 16) throw new ArgumentException($"--crop must be at least 16 (got {CropSize}).");
+        if (!(ScaleMin > 0 && ScaleMax >= ScaleMin && double.IsFinite(ScaleMax)))
+            throw new ArgumentException($"--scale-range must be two finite numbers with 0 < MIN <= MAX (got {ScaleMin} {ScaleMax}).");
         if (Loss is not ("ce" or "model")) throw new ArgumentException($"--loss must be 'ce' or 'model' (got '{Loss}').");
         if (Folds < 1 || Fold < 0 || Fold >= Folds) throw new ArgumentException($"--fold {Fold} must be in [0, --folds {Folds}).");
         if (ValidateEvery < 1) throw new ArgumentException($"--validate-every must be at least 1 (got {ValidateEvery}).");
@@ -66,6 +69,23 @@ public sealed record TrainingOptions
         if (ScaleMode is not ("crop" or "image" or "off")) throw new ArgumentException($"--scale-mode must be crop, image or off (got '{ScaleMode}').");
         if (LoaderThreads < 1) throw new ArgumentException($"Loader threads must be at least 1 (got {LoaderThreads}).");
         ToAugmentationOptions().Validate();
+    }
+
+    /// <summary>A fresh, untrained instance of the model these options name, for <paramref name="channels"/> and <paramref name="classes"/>.</summary>
+    public Models.SegmentationModel CreateModel(int channels, int classes) =>
+        Models.ModelRegistry.Create(Model, channels, classes, Models.ModelOptions.Parse(ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
+
+    /// <summary>
+    /// Refuses a crop and batch, or a prediction window, whose memory estimate (<see cref="Models.Analysis.ActivationProfile"/>)
+    /// exceeds what <paramref name="device"/> has available, naming the options.
+    /// </summary>
+    /// <param name="windowOption">How the prediction window is given on the command line (e.g. "--val-window").</param>
+    public void EnsureMemoryFits(int channels, int classes, int window, string windowOption, TorchSharp.torch.Device device)
+    {
+        using var model = CreateModel(channels, classes);
+        var profile = Models.Analysis.ActivationProfile.Of(model, Model);
+        profile.Training(BatchSize, CropSize).EnsureFits($"--crop {CropSize} with --batch {BatchSize}", device);
+        profile.Prediction(window).EnsureFits($"{windowOption} {window}", device);
     }
 
     /// <summary>The augmentation settings these options stand for.</summary>

@@ -97,7 +97,9 @@ internal static partial class AtlasLayout
             string? mask = LayoutFiles.FindMask(labels, "lb" + number, [""], LayoutFiles.VolumeEndings);
             if (mask is null && masksRequired)
                 throw new SoSegException($"{file} has no mask: expected {Path.Combine(labels, $"lb{number}.nii.gz")}.");
-            cases.Add((int.Parse(number), new DatasetCase("im" + number, subset, [file], mask, null, IsVolume: true)));
+            if (!int.TryParse(number, System.Globalization.CultureInfo.InvariantCulture, out int caseNumber))
+                throw new SoSegException($"{file}: case number {number} is too large.");
+            cases.Add((caseNumber, new DatasetCase("im" + number, subset, [file], mask, null, IsVolume: true)));
         }
         return cases.OrderBy(c => c.Number).Select(c => c.Case).ToList();
     }

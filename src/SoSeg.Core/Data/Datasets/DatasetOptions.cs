@@ -35,10 +35,10 @@ public sealed record DatasetOptions
 
     public void Validate()
     {
-        if (LowerPercentile is < 0 or > 100 || UpperPercentile is < 0 or > 100 || LowerPercentile >= UpperPercentile)
+        if (!(LowerPercentile >= 0 && LowerPercentile < UpperPercentile && UpperPercentile <= 100))
             throw new SoSegException($"Percentiles {LowerPercentile} and {UpperPercentile} must satisfy 0 <= lower < upper <= 100.");
-        if (TestFraction is < 0 or >= 1) throw new SoSegException($"Test fraction {TestFraction} must be in [0, 1).");
-        if (ValidationFraction is <= 0 or >= 1) throw new SoSegException($"Validation fraction {ValidationFraction} must be in (0, 1).");
+        if (!(TestFraction >= 0 && TestFraction < 1)) throw new SoSegException($"--test-fraction must be in [0, 1) (got {TestFraction}).");
+        if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw new SoSegException($"--val-fraction must be in (0, 1) (got {ValidationFraction}).");
         if (VolumeCacheBytes < 0) throw new SoSegException("The volume cache size cannot be negative.");
     }
 }

@@ -44,11 +44,12 @@ internal static class LayoutFiles
         return null;
     }
 
-    /// <summary>Throws when two cases share an id.</summary>
+    /// <summary>Throws when cases share an id, naming every shared id and its files.</summary>
     public static void CheckUniqueIds(IEnumerable<DatasetCase> cases, string root)
     {
-        var duplicate = cases.GroupBy(c => c.Id).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new SoSegException($"{root}: two cases share the id \"{duplicate.Key}\" ({string.Join(", ", duplicate.Select(c => c.ImagePaths[0]))}).");
+        var duplicates = cases.GroupBy(c => c.Id).Where(g => g.Count() > 1).ToList();
+        if (duplicates.Count > 0)
+            throw new SoSegException($"{root}: case ids must be unique, but " + string.Join("; ",
+                duplicates.Select(d => $"\"{d.Key}\" is the id of {string.Join(", ", d.Select(c => c.ImagePaths[0]))}")) + ".");
     }
 }

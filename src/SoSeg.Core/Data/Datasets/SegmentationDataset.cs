@@ -125,21 +125,27 @@ public sealed class SegmentationDataset
     }
 
     /// <summary>
-    /// A train/validation fold over the training cases, from splits_final.json in <see cref="SplitsFolder"/>
-    /// when it exists (reused as is), else made and written: <paramref name="folds"/> = 1 gives one seeded
-    /// split of <see cref="DatasetOptions.ValidationFraction"/>, more gives k folds as nnU-Net does. For a
-    /// hold-out test set, test_split.json is written too, so later runs use exactly the same cases.
+    /// A train/validation fold over the training cases. Without <paramref name="splitsFile"/>: from
+    /// splits_final.json in <see cref="SplitsFolder"/> when it exists (reused as is), else made and written
+    /// there, and for a hold-out test set test_split.json too, so later runs use exactly the same cases. With
+    /// <paramref name="splitsFile"/> (a file of the same form, e.g. a run's splits.json): read from it when it
+    /// exists, else made and written to it; nothing is written into the dataset folder then.
+    /// <paramref name="folds"/> = 1 makes one seeded split of <see cref="DatasetOptions.ValidationFraction"/>,
+    /// more makes k folds as nnU-Net does.
     /// </summary>
-    public DatasetFold GetFold(int fold = 0, int folds = 1)
+    public DatasetFold GetFold(int fold = 0, int folds = 1, string? splitsFile = null)
     {
         if (folds < 1) throw new SoSegException($"Folds must be at least 1 (got {folds}).");
-        Directory.CreateDirectory(SplitsFolder);
-        string testPath = Path.Combine(SplitsFolder, SplitFile.TestFileName);
-        if (!LayoutHasTestSet && !File.Exists(testPath))
-            WriteSplitFile(testPath, () => SplitFile.WriteTest(testPath, new TestSplit(
-                TrainCases.Select(c => c.Id).ToList(), TestCases.Select(c => c.Id).ToList(), Options.SplitSeed, Options.TestFraction)));
+        string path = splitsFile ?? Path.Combine(SplitsFolder, SplitFile.FoldsFileName);
+        if (splitsFile is null)
+        {
+            Directory.CreateDirectory(SplitsFolder);
+            string testPath = Path.Combine(SplitsFolder, SplitFile.TestFileName);
+            if (!LayoutHasTestSet && !File.Exists(testPath))
+                WriteSplitFile(testPath, () => SplitFile.WriteTest(testPath, new TestSplit(
+                    TrainCases.Select(c => c.Id).ToList(), TestCases.Select(c => c.Id).ToList(), Options.SplitSeed, Options.TestFraction)));
+        }
 
-        string path = Path.Combine(SplitsFolder, SplitFile.FoldsFileName);
         var trainIds = TrainCases.Select(c => c.Id).ToList();
         IReadOnlyList<SplitFold> splits;
         if (File.Exists(path))
@@ -259,7 +265,7 @@ public sealed class SegmentationDataset
         try { write(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SoSegException($"{path}: cannot write the split file ({e.Message}); give a writable splits folder.", e);
+            throw new SoSegException($"{path}: cannot write the split file ({e.Message}); give `soseg train` an existing split with --splits FILE.", e);
         }
     }
 
@@ -279,7 +285,8 @@ public sealed class SegmentationDataset
         return mask.Values;
     }
 
-    DecodedMask ReadMaskValues(string maskPath)
+    /// <summary>A 2-D mask file as label values, read the way this dataset stores them (colour map, threshold or values).</summary>
+    internal DecodedMask ReadMaskValues(string maskPath)
     {
         if (_colourTable is not null) return MaskReader.Read(maskPath, MaskEncoding.ColourCoded, _colourTable);
         if (_thresholdMasks) return MaskReader.Read(maskPath, MaskEncoding.Threshold, foregroundValue: _foregroundValue);

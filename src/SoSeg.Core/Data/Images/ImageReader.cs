@@ -5,10 +5,18 @@ namespace SoSeg.Data.Images;
 /// <summary>
 /// Decodes PNG, JPEG, BMP and TIFF files (TIFF through <see cref="TiffTranscoder"/>) via SkiaSharp into intensities scaled to [0, 1] (channel-major C x H x W):
 /// grey files give one channel, colour files three (R, G, B; alpha is dropped). Damaged or truncated files
-/// fail with a <see cref="SoSegException"/> that names the file.
+/// (a JPEG cut anywhere before its end-of-image marker included) and files whose header declares more than
+/// <see cref="MaxPixels"/> pixels fail, before any pixel buffer is allocated, with a <see cref="SoSegException"/>
+/// that names the file.
 /// </summary>
 public static class ImageReader
 {
+    /// <summary>
+    /// The most pixels one 2-D image may declare (2^28, e.g. 16384 x 16384): a decoded colour image of that
+    /// size takes 3 GiB as floats. Larger headers are refused before decoding.
+    /// </summary>
+    public const long MaxPixels = 1L << 28;
+
     /// <summary>File endings read as 2-D images.</summary>
     public static readonly IReadOnlyList<string> Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"];
 
@@ -27,8 +35,7 @@ public static class ImageReader
     {
         byte[] bytes = ReadRaw(path);
         if (TiffTranscoder.IsTiff(bytes)) return TiffTranscoder.ReadInfo(bytes, path);
-        using var data = SKData.CreateCopy(bytes);
-        using var codec = CreateCodec(data, path);
+        using var codec = CreateCodec(bytes, path);
         return (codec.Info.Width, codec.Info.Height, ChannelsOf(codec, bytes, path));
     }
 
@@ -36,8 +43,7 @@ public static class ImageReader
     public static DecodedImage Read(string path)
     {
         byte[] bytes = ReadBytes(path);
-        using var data = SKData.CreateCopy(bytes);
-        using var codec = CreateCodec(data, path);
+        using var codec = CreateCodec(bytes, path);
         int channels = ChannelsOf(codec, bytes, path);
         int width = codec.Info.Width, height = codec.Info.Height, pixels = width * height;
         var result = new float[channels * pixels];
@@ -76,22 +82,43 @@ public static class ImageReader
 
     static byte[] ReadRaw(string path)
     {
-        if (!File.Exists(path)) throw new SoSegException($"{path}: file not found.");
+        if (!File.Exists(path)) throw SoSegException.Unreadable($"{path}: file not found.");
         byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length == 0) throw new SoSegException($"{path}: empty file.");
+        if (bytes.Length == 0) throw SoSegException.Unreadable($"{path}: empty file.");
         return bytes;
     }
 
-    internal static SKCodec CreateCodec(SKData data, string path)
+    /// <summary>
+    /// A decoder for the file's bytes, after the checks that need no pixels: a readable header, a size of at
+    /// least one and at most <see cref="MaxPixels"/> pixels, and for JPEG every segment up to the end-of-image marker.
+    /// </summary>
+    internal static SKCodec CreateCodec(byte[] bytes, string path)
     {
-        var codec = SKCodec.Create(data);
-        if (codec is null) throw new SoSegException($"{path}: not a readable PNG, JPEG, BMP or TIFF image (unknown or damaged header).");
-        if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
+        var codec = SKCodec.Create(new SKMemoryStream(bytes), out var result);
+        if (codec is null)
+            throw result == SKCodecResult.IncompleteInput
+                ? SoSegException.Unreadable($"{path}: truncated image (the file ends inside its header).", truncated: true)
+                : SoSegException.Unreadable($"{path}: not a readable PNG, JPEG, BMP or TIFF image (unknown or damaged header).");
+        try
+        {
+            CheckDeclaredSize(codec.Info.Width, codec.Info.Height, path);
+            if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg && !JpegStructure.IsComplete(bytes))
+                throw SoSegException.Unreadable($"{path}: truncated JPEG (the file ends before its end-of-image marker).", truncated: true);
+            return codec;
+        }
+        catch
         {
             codec.Dispose();
-            throw new SoSegException($"{path}: image has no pixels ({codec.Info.Width} x {codec.Info.Height}).");
+            throw;
         }
-        return codec;
+    }
+
+    /// <summary>Refuses a header that declares no pixels or more than <see cref="MaxPixels"/>, naming the file.</summary>
+    internal static void CheckDeclaredSize(long width, long height, string path)
+    {
+        if (width <= 0 || height <= 0) throw SoSegException.Unreadable($"{path}: image has no pixels ({width} x {height}).");
+        if (width * height > MaxPixels)
+            throw SoSegException.Unreadable($"{path}: the header declares {width} x {height} pixels, more than the limit of {MaxPixels:N0} pixels (16384 x 16384); refused before decoding.");
     }
 
     /// <summary>1 for grey files (Skia's Gray8; grey PNGs with alpha; palette PNGs whose colours are all grey), else 3.</summary>
@@ -125,9 +152,9 @@ public static class ImageReader
         return result switch
         {
             SKCodecResult.Success => pixels,
-            SKCodecResult.IncompleteInput => throw new SoSegException($"{path}: truncated image (the file ends before all pixels are decoded)."),
-            SKCodecResult.ErrorInInput => throw new SoSegException($"{path}: damaged image data."),
-            _ => throw new SoSegException($"{path}: cannot decode the image ({result})."),
+            SKCodecResult.IncompleteInput => throw SoSegException.Unreadable($"{path}: truncated image (the file ends before all pixels are decoded).", truncated: true),
+            SKCodecResult.ErrorInInput => throw SoSegException.Unreadable($"{path}: damaged image data."),
+            _ => throw SoSegException.Unreadable($"{path}: cannot decode the image ({result})."),
         };
     }
 }

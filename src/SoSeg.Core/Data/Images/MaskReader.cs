@@ -27,8 +27,7 @@ public static class MaskReader
     public static DecodedMask Read(string path, MaskEncoding encoding, IReadOnlyDictionary<int, byte>? colourToValue = null, byte foregroundValue = 1)
     {
         byte[] bytes = ImageReader.ReadBytes(path, out var tiff);
-        using var data = SKData.CreateCopy(bytes);
-        using var codec = ImageReader.CreateCodec(data, path);
+        using var codec = ImageReader.CreateCodec(bytes, path);
         int width = codec.Info.Width, height = codec.Info.Height;
         var png = PngInfo.IsPng(bytes) ? PngInfo.Parse(bytes, path) : null;
         int channels = ImageReader.ChannelsOf(codec, png);

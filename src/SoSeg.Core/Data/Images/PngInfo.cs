@@ -40,7 +40,7 @@ public sealed class PngInfo
     /// <summary>Parses the chunks before the image data; throws a SoSegException naming <paramref name="path"/> for a damaged header.</summary>
     public static PngInfo Parse(byte[] bytes, string path)
     {
-        if (!IsPng(bytes)) throw new SoSegException($"{path}: not a PNG file.");
+        if (!IsPng(bytes)) throw SoSegException.Unreadable($"{path}: not a PNG file.");
         int position = 8;
         int width = 0, height = 0, depth = 0, colourType = -1;
         byte[] palette = [];
@@ -49,11 +49,11 @@ public sealed class PngInfo
             int length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(position));
             string type = System.Text.Encoding.ASCII.GetString(bytes, position + 4, 4);
             if (length < 0 || position + 12 + (long)length > bytes.Length)
-                throw new SoSegException($"{path}: truncated PNG (chunk {type} runs past the end of the file).");
+                throw SoSegException.Unreadable($"{path}: truncated PNG (chunk {type} runs past the end of the file).", truncated: true);
             var data = bytes.AsSpan(position + 8, length);
             if (type == "IHDR")
             {
-                if (length < 13) throw new SoSegException($"{path}: damaged PNG header (IHDR of {length} bytes).");
+                if (length < 13) throw SoSegException.Unreadable($"{path}: damaged PNG header (IHDR of {length} bytes).");
                 width = BinaryPrimitives.ReadInt32BigEndian(data);
                 height = BinaryPrimitives.ReadInt32BigEndian(data[4..]);
                 depth = data[8];
@@ -61,14 +61,14 @@ public sealed class PngInfo
             }
             else if (type == "PLTE")
             {
-                if (length % 3 != 0) throw new SoSegException($"{path}: damaged PNG palette ({length} bytes, not a multiple of 3).");
+                if (length % 3 != 0) throw SoSegException.Unreadable($"{path}: damaged PNG palette ({length} bytes, not a multiple of 3).");
                 palette = data.ToArray();
             }
             else if (type is "IDAT" or "IEND") break;
             position += 12 + length;
         }
-        if (colourType < 0) throw new SoSegException($"{path}: damaged PNG (no IHDR chunk).");
-        if (colourType == 3 && palette.Length == 0) throw new SoSegException($"{path}: palette PNG without a PLTE chunk.");
+        if (colourType < 0) throw SoSegException.Unreadable($"{path}: damaged PNG (no IHDR chunk).");
+        if (colourType == 3 && palette.Length == 0) throw SoSegException.Unreadable($"{path}: palette PNG without a PLTE chunk.");
         return new PngInfo { Width = width, Height = height, BitDepth = depth, ColourType = colourType, Palette = palette };
     }
 }

@@ -45,9 +45,9 @@ public static class TiffTranscoder
         }
         catch (Exception e) when (e is not SoSegException)
         {
-            throw new SoSegException($"{path}: damaged TIFF image data ({e.Message}).");
+            throw SoSegException.Unreadable($"{path}: damaged TIFF image data ({e.Message}).");
         }
-        if (!ok) throw new SoSegException($"{path}: cannot decode the TIFF image ({lastError ?? "truncated or unsupported data"}).");
+        if (!ok) throw SoSegException.Unreadable($"{path}: cannot decode the TIFF image ({lastError ?? "truncated or unsupported data"}).", truncated: true);
 
         var info = new SKImageInfo(width, height, grey ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);
@@ -65,7 +65,7 @@ public static class TiffTranscoder
         // The PNG only carries the pixels to Skia's decoder: unfiltered and uncompressed is far cheaper to write and decodes the same.
         using var pixmap = bitmap.PeekPixels();
         using var png = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.NoFilters, 0))
-            ?? throw new SoSegException($"{path}: cannot pass the decoded TIFF image on (PNG encoding failed).");
+            ?? throw SoSegException.Unreadable($"{path}: cannot pass the decoded TIFF image on (PNG encoding failed).");
         return png.ToArray();
     }
 
@@ -75,13 +75,12 @@ public static class TiffTranscoder
         InstallErrorHandler();
         lastError = null;
         var image = Tiff.ClientOpen(path, "r", new MemoryStream(tiff, writable: false), new TiffStream())
-            ?? throw new SoSegException($"{path}: not a readable TIFF image ({lastError ?? "damaged header"}).");
+            ?? throw SoSegException.Unreadable($"{path}: not a readable TIFF image ({lastError ?? "damaged header"}).");
         try
         {
             width = FieldInt(image, TiffTag.IMAGEWIDTH, 0);
             height = FieldInt(image, TiffTag.IMAGELENGTH, 0);
-            if (width <= 0 || height <= 0) throw new SoSegException($"{path}: TIFF image has no pixels ({width} x {height}).");
-            if ((long)width * height > 1L << 28) throw new SoSegException($"{path}: TIFF image of {width} x {height} is too large.");
+            ImageReader.CheckDeclaredSize(width, height, path);
             bits = FieldInt(image, TiffTag.BITSPERSAMPLE, 1);
             var photometric = (Photometric)FieldInt(image, TiffTag.PHOTOMETRIC, (int)Photometric.MINISBLACK);
             grey = photometric is Photometric.MINISBLACK or Photometric.MINISWHITE;

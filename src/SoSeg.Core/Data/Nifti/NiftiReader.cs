@@ -10,6 +10,12 @@ namespace SoSeg.Data.Nifti;
 /// </summary>
 public static class NiftiReader
 {
+    /// <summary>
+    /// The most voxels one volume may declare (2^30, e.g. 1024 x 1024 x 1024; 4 GiB as floats). Larger headers
+    /// are refused when the header is read, before any voxel buffer is allocated.
+    /// </summary>
+    public const long MaxVoxels = 1L << 30;
+
     /// <summary>True when <paramref name="path"/> ends in .nii, .nii.gz, .hdr, .hdr.gz, .img or .img.gz.</summary>
     public static bool IsNiftiPath(string path)
     {
@@ -113,7 +119,7 @@ public static class NiftiReader
         var bytes = new byte[size];
         first.CopyTo(bytes, 0);
         int rest = ReadAtMost(stream, bytes.AsSpan(4), path);
-        if (rest < size - 4) throw new SoSegException($"{path}: truncated NIfTI header ({rest + 4} of {size} bytes).");
+        if (rest < size - 4) throw SoSegException.Unreadable($"{path}: truncated NIfTI header ({rest + 4} of {size} bytes).", truncated: true);
 
         var header = size == NiftiHeader.Nifti1HeaderSize ? ParseNifti1(bytes, bigEndian, path) : ParseNifti2(bytes, bigEndian, path);
         Validate(header, path);
@@ -234,6 +240,11 @@ public static class NiftiReader
         if (h.Dim[0] is < 1 or > 7) throw new SoSegException($"{path}: dim[0] = {h.Dim[0]}; a NIfTI image has 1 to 7 dimensions.");
         for (int i = 1; i <= h.Dim[0]; i++)
             if (h.Dim[i] < 1) throw new SoSegException($"{path}: dim[{i}] = {h.Dim[i]}; every used dimension must be at least 1.");
+        // Multiplied in floating point: NIfTI-2 dimensions are 64-bit and their product may not fit a long.
+        double voxels = 1;
+        for (int i = 1; i <= h.Dim[0]; i++) voxels *= h.Dim[i];
+        if (voxels > MaxVoxels)
+            throw new SoSegException($"{path}: the header declares {string.Join(" x ", h.Dim.Skip(1).Take((int)h.Dim[0]))} = {voxels:0} voxels, more than the limit of {MaxVoxels:N0} voxels; refused before reading.");
         int minimum = (h.Version == 1 ? NiftiHeader.Nifti1HeaderSize : NiftiHeader.Nifti2HeaderSize) + 4;
         // vox_offset below the header is invalid in a single file; nibabel and ITK read the data right after it.
         if (h.SingleFile && h.VoxOffset < minimum) h.VoxOffset = minimum;
@@ -255,13 +266,13 @@ public static class NiftiReader
         {
             int got = ReadAtMost(stream, sizeAndCode, path);
             if (got == 0 && !header.SingleFile) break;
-            if (got < 8) throw new SoSegException($"{path}: truncated NIfTI header extension.");
+            if (got < 8) throw SoSegException.Unreadable($"{path}: truncated NIfTI header extension.", truncated: true);
             int esize = header.BigEndian ? BinaryPrimitives.ReadInt32BigEndian(sizeAndCode) : BinaryPrimitives.ReadInt32LittleEndian(sizeAndCode);
             int ecode = header.BigEndian ? BinaryPrimitives.ReadInt32BigEndian(sizeAndCode.AsSpan(4)) : BinaryPrimitives.ReadInt32LittleEndian(sizeAndCode.AsSpan(4));
             if (esize < 8 || position + esize > end)
                 throw new SoSegException($"{path}: NIfTI header extension of {esize} bytes does not fit before the voxel data at byte {header.VoxOffset}.");
             var content = new byte[esize - 8];
-            if (ReadAtMost(stream, content, path) < content.Length) throw new SoSegException($"{path}: truncated NIfTI header extension.");
+            if (ReadAtMost(stream, content, path) < content.Length) throw SoSegException.Unreadable($"{path}: truncated NIfTI header extension.", truncated: true);
             // Content is padded with NULs to a multiple of 16 bytes; strip them as nibabel does.
             int length = content.Length;
             while (length > 0 && content[length - 1] == 0) length--;
@@ -283,7 +294,7 @@ public static class NiftiReader
         while (count > 0)
         {
             int read = stream.Read(buffer, 0, (int)Math.Min(count, buffer.Length));
-            if (read == 0) throw new SoSegException($"{path}: truncated: the file ends before the voxel data at byte {voxOffset}.");
+            if (read == 0) throw SoSegException.Unreadable($"{path}: truncated: the file ends before the voxel data at byte {voxOffset}.", truncated: true);
             count -= read;
         }
     }
@@ -292,14 +303,14 @@ public static class NiftiReader
     {
         int got = ReadAtMost(stream, data, path);
         if (got < data.Length)
-            throw new SoSegException($"{path}: truncated: expected {data.Length} bytes of voxel data after byte {voxOffset}, found {got}.");
+            throw SoSegException.Unreadable($"{path}: truncated: expected {data.Length} bytes of voxel data after byte {voxOffset}, found {got}.", truncated: true);
     }
 
     static int ReadAtMost(Stream stream, Span<byte> buffer, string path)
     {
         try { return stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false); }
         catch (InvalidDataException e) { throw new SoSegException($"{path}: corrupt gzip data ({e.Message}).", e); }
-        catch (EndOfStreamException e) { throw new SoSegException($"{path}: truncated gzip data.", e); }
+        catch (EndOfStreamException) { throw SoSegException.Unreadable($"{path}: truncated gzip data.", truncated: true); }
     }
 
     static void SwapBytes(byte[] data, int size)

@@ -24,15 +24,7 @@ public sealed class ModelStatisticsCache
     public ModelStatisticsCache(string? path) => _path = path;
 
     /// <summary>$XDG_CACHE_HOME/soseg/model-statistics.json, else ~/.cache/soseg/model-statistics.json.</summary>
-    public static string DefaultPath
-    {
-        get
-        {
-            string root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-                ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            return Path.Combine(root, "soseg", "model-statistics.json");
-        }
-    }
+    public static string DefaultPath => Path.Combine(UserCache.Folder, "model-statistics.json");
 
     /// <summary>The cache at <see cref="DefaultPath"/>.</summary>
     public static ModelStatisticsCache Default => new(DefaultPath);

@@ -65,6 +65,28 @@ internal static class TestFiles
         File.WriteAllBytes(path, file.ToArray());
     }
 
+    /// <summary>
+    /// A grey PNG whose header declares <paramref name="width"/> x <paramref name="height"/> pixels but whose
+    /// data holds only a few rows' worth: a header that lies about its size, as a hostile or damaged file does.
+    /// </summary>
+    public static string HeaderOnlyPng(string path, int width, int height)
+    {
+        using var file = new MemoryStream();
+        file.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
+        ihdr[8] = 8; // bit depth; colour type 0 (grey)
+        Chunk(file, "IHDR", ihdr);
+        using var raw = new MemoryStream();
+        using (var zlib = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true)) zlib.Write(new byte[1000]);
+        Chunk(file, "IDAT", raw.ToArray());
+        Chunk(file, "IEND", []);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, file.ToArray());
+        return path;
+    }
+
     static void Chunk(Stream stream, string type, byte[] data)
     {
         var header = new byte[8];

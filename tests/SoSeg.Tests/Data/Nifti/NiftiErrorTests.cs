@@ -264,12 +264,12 @@ public class NiftiErrorTests
     public void A_volume_too_large_to_hold_fails_before_reading_its_voxels()
     {
         using var temp = new TempFolder();
-        // 2000^3 FLOAT32 voxels = 32 GB, over the largest array .NET allocates; the file itself is tiny.
+        // 2000^3 FLOAT32 voxels = 32 GB, over the 2^30-voxel limit; the file itself is tiny.
         var bytes = NiftiRoundTripTests.HandMadeNifti1(NiftiDataType.Float32, [1, 2, 3, 4], bigEndian: false);
         foreach (int at in new[] { 42, 44, 46 }) Int16At(bytes, at, 2000);
         string path = temp.File("huge.nii");
         File.WriteAllBytes(path, bytes);
-        Assert.Contains("8000000000 voxels (32000000000 bytes) are too many to load at once", Fails(path).Message);
+        Assert.Contains("2000 x 2000 x 2000 = 8000000000 voxels, more than the limit of 1,073,741,824 voxels; refused before reading", Fails(path).Message);
     }
 
     /// <summary>NIfTI-1 standard: "if the scl_slope field is nonzero, then each voxel value in the dataset should be scaled"; 0 (and a NaN) means none.</summary>

@@ -33,7 +33,9 @@ public class DatasetStatisticsTests
         c[50] = 2;
         foreach (var (id, mask, folder) in new[] { ("a", a, "Tr"), ("b", b, "Tr"), ("c", c, "Ts") })
         {
-            TestFiles.Grey(temp.File($"t1/images{folder}/{id}_0000.png"), 20, 20);
+            var image = TestFiles.GreyPixels(20, 20);
+            image[0] = (byte)id[0]; // distinct images: identical ones in two cases are a dataset problem
+            ImageWriter.WriteGrey(temp.File($"t1/images{folder}/{id}_0000.png"), image, 20, 20);
             ImageWriter.WriteMask(temp.File($"t1/labels{folder}/{id}.png"), mask, 20, 20);
         }
         return temp.File("t1");
