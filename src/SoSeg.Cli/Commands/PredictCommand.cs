@@ -10,7 +10,7 @@ public static class PredictCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A .ckpt file (e.g. RUN/checkpoints/best.ckpt), or a run folder (its best checkpoint).", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A .ckpt file (e.g. RUN/checkpoints/best.ckpt), a run folder (its best checkpoint) or, with --engine onnx, a .onnx file from soseg export.", Required = true };
         var input = new Option<string>("--input") { Description = "An image (.png/.jpg/.bmp/.tif), a volume (.nii/.nii.gz) or a folder of them; CASE_0000, CASE_0001... are channels of one case.", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for the predicted masks.", Required = true };
         var probabilities = new Option<bool>("--probabilities") { Description = "Also write per-class probability maps (PNG x255 for images, float32 NIfTI for volumes)." };
@@ -18,19 +18,21 @@ public static class PredictCommand
         var window = new PredictionWindowOptions("Flip test-time augmentation (averages the image and its mirror).",
                                                  "Sliding-window size for large inputs (default: the training crop).");
         var device = new DeviceOptions();
+        var engineOption = new EngineOptions();
         var command = new Command("predict", "Segment new images and volumes with a trained checkpoint.")
         {
             checkpoint, input, output, probabilities, overlays,
         };
         window.AddTo(command);
+        engineOption.AddTo(command);
         device.AddTo(command);
         command.SetAction(parse =>
         {
             var log = parse.InvocationConfiguration.Output;
             var inputs = InputPredictor.FindInputs(parse.GetValue(input)!);
-            var torchDevice = device.Resolve(parse);
-            var (model, info) = Checkpoint.LoadModel(RunFolder.CheckpointOf(parse.GetValue(checkpoint)!, log), torchDevice);
-            var predictor = new SegmentationPredictor(model, torchDevice, window.Read(parse, info.CropSize));
+            var (engine, info, _) = engineOption.Open(parse, parse.GetValue(checkpoint)!, device, log);
+            using var disposeEngine = engine;
+            var predictor = new SegmentationPredictor(engine, window.Read(parse, info.CropSize));
             var outputs = new PredictionOutputs { Probabilities = parse.GetValue(probabilities), Overlays = parse.GetValue(overlays) };
             string folder = parse.GetValue(output)!;
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: false);
