@@ -82,7 +82,7 @@ public class OnnxEngineCommandTests
     }
 
     /// <summary>A checkpoint of a small instance, batch norms set to the statistics of the dataset's test images.</summary>
-    static string WriteCheckpoint(string name, string data, string path)
+    internal static string WriteCheckpoint(string name, string data, string path)
     {
         using var model = OnnxTestModels.Create(name, 1, 2);
         using (NewDisposeScope())
