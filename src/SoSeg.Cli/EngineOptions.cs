@@ -37,7 +37,7 @@ public sealed class EngineOptions
             return (new OwnedTorchEngine(model, torchDevice), info, checkpointPath);
         }
 
-        bool preferCuda = device.Spec(parse).Kind != Runtime.DeviceKind.Cpu;
+        bool preferCuda = device.Resolve(parse).type == TorchSharp.DeviceType.CUDA;
         OnnxRuntimeEngine engine;
         string source;
         if (onnxFile)
