@@ -16,8 +16,7 @@ public static class OnnxModules
     {
         IOnnxExportable exportable => exportable.Export(g, x),
         Sequential sequential => sequential.children().Aggregate(x, (value, child) => child.Export(g, value)),
-        Conv2d conv => Conv(g, conv, x),
-        ConvTranspose2d conv => ConvTranspose(g, conv, x),
+        Conv2d or ConvTranspose2d => Conv(g, (Convolution)module, x),
         BatchNorm2d norm => g.Node("BatchNormalization", [x, g.Weight(norm.weight!), g.Weight(norm.bias!), g.Weight(norm.running_mean!), g.Weight(norm.running_var!)],
                                    [Attr("epsilon", (float)norm.eps)]),
         LayerNorm norm => g.Node("LayerNormalization", [x, g.Weight(norm.weight!), g.Weight(norm.bias!)],
@@ -36,31 +35,21 @@ public static class OnnxModules
             $"ONNX export: no mapping for a {module.GetType().Name} ('{module.GetName()}'); implement {nameof(IOnnxExportable)} on it or map it in {nameof(OnnxModules)}."),
     };
 
-    static OnnxValue Conv(OnnxGraph g, Conv2d conv, OnnxValue x)
+    /// <summary>Conv2d as Conv, ConvTranspose2d as ConvTranspose (same weight layout and attributes, plus output padding).</summary>
+    static OnnxValue Conv(OnnxGraph g, Convolution conv, OnnxValue x)
     {
         if (conv.padding_mode != PaddingModes.Zeros || conv.padding_type is not null && conv.padding_type != Padding.Valid)
-            throw new NotSupportedException($"ONNX export: Conv2d '{conv.GetName()}' uses {conv.padding_mode}/{conv.padding_type} padding; only explicit zero padding is mapped.");
+            throw new NotSupportedException($"ONNX export: '{conv.GetName()}' uses {conv.padding_mode}/{conv.padding_type} padding; only explicit zero padding is mapped.");
         var inputs = new List<OnnxValue> { x, g.Weight(conv.weight!) };
         if (conv.bias is not null) inputs.Add(g.Weight(conv.bias));
         long[] padding = conv.padding ?? [0, 0];
-        return g.Node("Conv", [.. inputs],
-        [
+        var attributes = new List<global::Onnx.AttributeProto>
+        {
             Attr("kernel_shape", conv.kernel_size), Attr("strides", conv.stride), Attr("dilations", conv.dilation),
             Attr("pads", padding[0], padding[1], padding[0], padding[1]), Attr("group", conv.groups),
-        ]);
-    }
-
-    static OnnxValue ConvTranspose(OnnxGraph g, ConvTranspose2d conv, OnnxValue x)
-    {
-        var inputs = new List<OnnxValue> { x, g.Weight(conv.weight!) };
-        if (conv.bias is not null) inputs.Add(g.Weight(conv.bias));
-        long[] padding = conv.padding ?? [0, 0];
-        return g.Node("ConvTranspose", [.. inputs],
-        [
-            Attr("kernel_shape", conv.kernel_size), Attr("strides", conv.stride), Attr("dilations", conv.dilation),
-            Attr("pads", padding[0], padding[1], padding[0], padding[1]), Attr("group", conv.groups),
-            Attr("output_padding", conv.output_padding ?? [0, 0]),
-        ]);
+        };
+        if (conv.transposed) attributes.Add(Attr("output_padding", conv.output_padding ?? [0, 0]));
+        return g.Node(conv.transposed ? "ConvTranspose" : "Conv", [.. inputs], [.. attributes]);
     }
 
     static OnnxValue Linear(OnnxGraph g, Linear linear, OnnxValue x)

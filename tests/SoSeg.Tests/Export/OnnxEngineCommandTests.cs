@@ -14,7 +14,7 @@ namespace SoSeg.Tests.Export;
 /// Runtime's evaluation, and the masks predict writes with it, score the same as TorchSharp's to the
 /// fourth decimal, through the shared preprocessing, sliding window (images larger than the crop) and flip TTA.
 /// </summary>
-public class OnnxEngineCommandTests
+public class OnnxEngineCommandTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.RunSoseg(args);
 
@@ -48,6 +48,8 @@ public class OnnxEngineCommandTests
         Assert.True(scored.Code == 0, scored.Err);
         AssertSameMetrics(Path.Combine(folder.Path, "eval-torch", "metrics.json"), Path.Combine(folder.Path, "eval-masks", "metrics.json"),
                           skipContinuousMaps: true);
+        output.WriteLine($"{name}: all-objects mDice / mIoU / MAE  torch {Summary(Path.Combine(folder.Path, "eval-torch"))}  " +
+                         $"onnx {Summary(Path.Combine(folder.Path, "eval-onnx"))}  onnx predict masks {Summary(Path.Combine(folder.Path, "eval-masks"))}");
     }
 
     [Fact]
@@ -95,6 +97,14 @@ public class OnnxEngineCommandTests
         var info = OnnxTestModels.InfoFor(model, name) with { ClassNames = ["background", "spot"], LabelValues = [0, 1], CropSize = 64 };
         Checkpoint.Save(path, model, info);
         return path;
+    }
+
+    static string Summary(string evaluationFolder)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluationFolder, "metrics.json")));
+        var weighted = json.RootElement.GetProperty("strata")[2].GetProperty("dataset").GetProperty("weighted");
+        string Get(string key) => weighted.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble().ToString("0.000000") : "-";
+        return $"{Get("dice")} / {Get("iou")} / {Get("mae")}";
     }
 
     /// <summary>Every number in two metrics.json files agrees to the fourth decimal (MAE and threshold sweeps need probabilities, which mask files lack).</summary>
