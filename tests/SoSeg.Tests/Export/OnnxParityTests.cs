@@ -16,9 +16,9 @@ namespace SoSeg.Tests.Export;
 /// random inputs of two sizes that are no multiple of the size divisors (so the graph's own padding and
 /// crop run) and on a real photograph. The bound is 1e-4 on the largest absolute difference, with batch
 /// norms set to the data's statistics so logits are of order one. Both engines compute in float32 with
-/// different summation orders; an untrained deep network amplifies such rounding differences (the
-/// Res2Net models' own output moves by ~1e-3 when the input moves by 1e-7), so where TorchSharp itself is
-/// that sensitive the bound is ten times the change one random 1e-7 perturbation of the input causes, and argmax
+/// different summation orders; an untrained deep network amplifies such rounding differences (the test
+/// models' batch-norm gains are halved to tame this, see <see cref="OnnxTestModels"/>), so where TorchSharp
+/// itself moves by more than 1e-5 when its input moves by 1e-7 the bound is ten times the change one random 1e-7 perturbation of the input causes, and argmax
 /// masks must agree wherever the two top logits differ by more than the bound. Single blocks with
 /// activations of order one are held to 1e-5 in <see cref="OnnxBlockTests"/>.
 /// </summary>
