@@ -28,7 +28,8 @@ public sealed class PredictionWindowOptions
     /// The prediction settings asked for; the window defaults to the checkpoint's training crop. Refuses a window
     /// whose memory estimate for <paramref name="model"/> exceeds what <paramref name="device"/> has available.
     /// </summary>
-    public PredictionOptions Read(ParseResult parse, int trainingCrop, Models.SegmentationModel model, string modelName, TorchSharp.torch.Device device)
+    /// <param name="model">The TorchSharp model, whose activations give the window's memory estimate; null for ONNX Runtime (no estimate).</param>
+    public PredictionOptions Read(ParseResult parse, int trainingCrop, Models.SegmentationModel? model, string modelName, TorchSharp.torch.Device device)
     {
         var options = new PredictionOptions
         {
@@ -37,7 +38,8 @@ public sealed class PredictionWindowOptions
             FlipTta = parse.GetValue(_tta),
         };
         options.Validate();
-        Models.Analysis.ActivationProfile.Of(model, modelName).Prediction(options.WindowSize).EnsureFits($"--window {options.WindowSize}", device);
+        if (model is not null)
+            Models.Analysis.ActivationProfile.Of(model, modelName).Prediction(options.WindowSize).EnsureFits($"--window {options.WindowSize}", device);
         return options;
     }
 }

@@ -22,6 +22,7 @@ public static class SosegCli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(CompareCellCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

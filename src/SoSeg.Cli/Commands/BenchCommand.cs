@@ -27,6 +27,8 @@ public static class BenchCommand
         var channels = new Option<int>("--channels") { Description = "Input channels (1 grey, 3 RGB).", DefaultValueFactory = _ => defaults.InChannels };
         var classes = new Option<int>("--classes") { Description = "Classes K, background included.", DefaultValueFactory = _ => defaults.NumClasses };
         var forwardOnly = new Option<bool>("--forward-only") { Description = "Time inference only, not the training step." };
+        var engine = new Option<string>("--engine") { Description = "torch: TorchSharp only; onnx: also export the same weights to ONNX and time ONNX Runtime's forward next to TorchSharp's (implies --forward-only).", DefaultValueFactory = _ => "torch" };
+        engine.AcceptOnlyFromAmong("torch", "onnx");
         var seed = new Option<long>("--seed") { Description = "Seed of the weights and the random batch.", DefaultValueFactory = _ => defaults.Seed };
         var modelOptions = CommonOptions.ModelOptions();
         var device = new DeviceOptions();
@@ -36,7 +38,7 @@ public static class BenchCommand
             "(forward, cross-entropy, backward, AdamW) times as medians after warm-up, images/s, and peak memory " +
             "(CPU: process RSS high-water mark; CUDA: device memory in use from NVML).")
         {
-            model, augment, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions,
+            model, augment, size, batch, steps, warmup, channels, classes, forwardOnly, engine, seed, modelOptions,
         };
         device.AddTo(command);
         command.Options.Add(json);
@@ -49,7 +51,8 @@ public static class BenchCommand
             bool asJson = parse.GetValue(json);
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: true);
             BenchmarkResult? result = parse.GetValue(model) is null ? null
-                : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions),
+                : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions) with
+                                                         { Onnx = parse.GetValue(engine) == "onnx", TrainStep = !parse.GetValue(forwardOnly) && parse.GetValue(engine) != "onnx" },
                                                          resolved, ctx, cache ?? ModelStatisticsCache.Default));
             AugmentationBenchmarkResult? augmentation = withAugmentation
                 ? AugmentationBenchmark.Run(resolved, parse.GetValue(batch), repetitions: Math.Max(1, parse.GetValue(steps)), warmup: parse.GetValue(warmup),
@@ -94,6 +97,9 @@ public static class BenchCommand
         o.WriteLine($"device      {r.Device} ({r.DeviceName}), {r.Threads} libtorch thread(s)");
         o.WriteLine($"input       batch {r.Batch} x {r.Size}x{r.Size}; {r.Warmup} warm-up + {r.Steps} timed step(s) per phase, medians");
         o.WriteLine(Phase("forward", r.Forward, r.ForwardPeakMemory, c));
+        if (r.OnnxForward is not null)
+            o.WriteLine(Phase("onnxruntime", r.OnnxForward, null, c) +
+                        $" [{r.OnnxProvider}; {(r.Forward.MedianMs / r.OnnxForward.MedianMs).ToString("0.00", c)}x TorchSharp's speed]");
         if (r.TrainStep is not null) o.WriteLine(Phase("train step", r.TrainStep, r.TrainPeakMemory, c));
         var source = r.TrainPeakMemory?.Source ?? r.ForwardPeakMemory?.Source;
         if (source is not null) o.WriteLine($"memory      {source}");

@@ -17,7 +17,7 @@ public static class EvaluateCommand
         var run = new Option<string?>("--run") { Description = "Run folder: evaluates its best checkpoint (see --which) on the run's dataset unless --data is given." };
         var which = new Option<string>("--which") { Description = "Checkpoint of the run: best or last.", DefaultValueFactory = _ => "best" };
         which.AcceptOnlyFromAmong("best", "last");
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "A .ckpt file, or a run folder (its best checkpoint)." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "A .ckpt file, a run folder (its best checkpoint) or, with --engine onnx, a .onnx file from soseg export." };
         var predictions = new Option<string?>("--predictions") { Description = "Folder of masks from any tool: <case>.png (or .jpg/.bmp/.tif) for images, <case>.nii.gz for volumes, holding the dataset's label values." };
         var binarise = new Option<bool>("--binarize") { Description = "With --predictions on a two-class dataset: values above half range are foreground (for 0/255 masks)." };
         var data = new Option<string?>("--data") { Description = "Dataset folder (default with --run: the run's dataset)." };
@@ -31,6 +31,7 @@ public static class EvaluateCommand
         var detectionIoU = new Option<double>("--detection-iou") { Description = "IoU a ground-truth object needs with the predicted objects touching it to count as found (0 = any overlap).", DefaultValueFactory = _ => 0 };
         var device = new DeviceOptions();
         var force = CommonOptions.Force();
+        var engineOption = new EngineOptions();
 
         var command = new Command("evaluate", "Score a run, a checkpoint or a folder of predicted masks with the paper's metrics (mIoU, mDice, MAE, Precision, F2) in both protocols, for ultra-small (<1%), small (<10%) and all objects, plus object-level found/missed/false positives.")
         {
@@ -39,6 +40,7 @@ public static class EvaluateCommand
         window.AddTo(command);
         command.Options.Add(emptyCase);
         command.Options.Add(detectionIoU);
+        engineOption.AddTo(command);
         device.AddTo(command);
         command.SetAction(parse =>
         {
@@ -84,12 +86,11 @@ public static class EvaluateCommand
                     ? Path.Combine(new RunFolder(r).Folder, $"evaluation-{subsetName}-{parse.GetValue(which)}")
                     : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, $"{Path.GetFileNameWithoutExtension(checkpointPath)}-evaluation-{subsetName}"));
                 CheckOutput(checkpointPath);
-                var torchDevice = device.Resolve(parse);
-                var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
-                if (info.Unverified) notes.WriteLine(CheckpointInfo.UnverifiedNote(checkpointPath));
+                var (engine, info, _) = engineOption.Open(parse, checkpointPath, device, notes);
+                using var disposeEngine = engine;
                 DatasetEvaluation.CheckCompatible(info, dataset, checkpointPath);
-                var prediction = window.Read(parse, info.CropSize, model, info.Model, torchDevice);
-                report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, items, model, torchDevice, prediction, options,
+                var prediction = window.Read(parse, info.CropSize, EngineOptions.TorchModelOf(engine), info.Model, engine.Device);
+                report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, items, engine, prediction, options,
                     ctx.AddTask($"evaluate {info.Model} on {items.Count} {subsetName} images", items.Count)));
                 title = $"{info.Model} (epoch {info.Epoch}) on {subsetName}";
             }

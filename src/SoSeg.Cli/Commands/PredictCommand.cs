@@ -15,7 +15,7 @@ public static class PredictCommand
 
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A .ckpt file (e.g. RUN/checkpoints/best.ckpt), or a run folder (its best checkpoint).", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A .ckpt file (e.g. RUN/checkpoints/best.ckpt), a run folder (its best checkpoint) or, with --engine onnx, a .onnx file from soseg export.", Required = true };
         var input = new Option<string>("--input") { Description = "An image (.png/.jpg/.bmp/.tif), a volume (.nii/.nii.gz) or a folder of them; CASE_0000, CASE_0001... are channels of one case.", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for the predicted masks: new, empty or an earlier prediction folder; never the --input folder.", Required = true };
         var probabilities = new Option<bool>("--probabilities") { Description = "Also write per-class probability maps (PNG x255 for images, float32 NIfTI for volumes)." };
@@ -24,11 +24,13 @@ public static class PredictCommand
                                                  "Sliding-window size for large inputs (default: the training crop).");
         var device = new DeviceOptions();
         var force = CommonOptions.Force();
+        var engineOption = new EngineOptions();
         var command = new Command("predict", "Segment new images and volumes with a trained checkpoint.")
         {
             checkpoint, input, output, probabilities, overlays, force,
         };
         window.AddTo(command);
+        engineOption.AddTo(command);
         device.AddTo(command);
         command.SetAction(parse =>
         {
@@ -42,10 +44,9 @@ public static class PredictCommand
             // Before any work: --out is a new, empty or earlier prediction folder, apart from the inputs and the checkpoint.
             string[] read = [parse.GetValue(input)!, checkpointPath];
             OutputFolder.Check(folder, OutputKind.Predictions, Command, parse.GetValue(force), read);
-            var torchDevice = device.Resolve(parse);
-            var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
-            if (info.Unverified) log.WriteLine(CheckpointInfo.UnverifiedNote(checkpointPath));
-            var predictor = new SegmentationPredictor(model, torchDevice, window.Read(parse, info.CropSize, model, info.Model, torchDevice));
+            var (engine, info, _) = engineOption.Open(parse, checkpointPath, device, log);
+            using var disposeEngine = engine;
+            var predictor = new SegmentationPredictor(engine, window.Read(parse, info.CropSize, EngineOptions.TorchModelOf(engine), info.Model, engine.Device));
             var outputs = new PredictionOutputs { Probabilities = parse.GetValue(probabilities), Overlays = parse.GetValue(overlays) };
             var inputPredictor = new InputPredictor(predictor, info);
             inputPredictor.RefuseOverwritingInputs(inputs, folder, outputs);

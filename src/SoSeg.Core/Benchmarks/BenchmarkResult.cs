@@ -40,6 +40,8 @@ public sealed record PhaseTiming(double MedianMs, double MinMs, double MaxMs, do
 /// <param name="TrainStep">Training step (train mode: forward, cross-entropy, backward, AdamW step), or null when not measured.</param>
 /// <param name="ForwardPeakMemory">Peak memory of the forward phase.</param>
 /// <param name="TrainPeakMemory">Peak memory of the training phase.</param>
+/// <param name="OnnxForward">The same forward of the same weights exported to ONNX and run in ONNX Runtime, or null when not measured.</param>
+/// <param name="OnnxProvider">The ONNX Runtime execution provider that ran it.</param>
 public sealed record BenchmarkResult(
     string Model,
     string Device,
@@ -55,4 +57,6 @@ public sealed record BenchmarkResult(
     PhaseTiming Forward,
     PhaseTiming? TrainStep,
     MemoryFigure? ForwardPeakMemory,
-    MemoryFigure? TrainPeakMemory);
+    MemoryFigure? TrainPeakMemory,
+    PhaseTiming? OnnxForward = null,
+    string? OnnxProvider = null);

@@ -25,6 +25,8 @@ public sealed record BenchmarkSettings
     public long Seed { get; init; } = 0;
     /// <summary>Also time the full training step (forward, backward, AdamW).</summary>
     public bool TrainStep { get; init; } = true;
+    /// <summary>Also time the forward of the model exported to ONNX, in ONNX Runtime (CUDA provider on a CUDA device).</summary>
+    public bool Onnx { get; init; }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first unusable value.</summary>
     public void Validate()

@@ -1,3 +1,7 @@
+using Google.Protobuf;
+using SoSeg.Export;
+using SoSeg.Inference;
+using SoSeg.Training;
 using System.Diagnostics;
 using SoSeg.Models;
 using SoSeg.Models.Analysis;
@@ -11,7 +15,8 @@ namespace SoSeg.Benchmarks;
 
 /// <summary>
 /// Measures a registered model on one device: parameters, counted GFLOPs, inference forward time and
-/// full training-step time (forward, cross-entropy, backward, AdamW step), images/s and peak memory.
+/// full training-step time (forward, cross-entropy, backward, AdamW step), images/s and peak memory;
+/// optionally the same forward exported to ONNX and run in ONNX Runtime.
 /// Each phase runs its warm-up steps, then its timed steps, each step in its own dispose scope; figures
 /// are medians. CUDA work is synchronised before every clock read.
 /// </summary>
@@ -44,6 +49,18 @@ public static class ModelBenchmark
         });
         var forwardMemory = probe.Peak();
 
+        PhaseTiming? onnxForward = null;
+        string? onnxProvider = null;
+        if (settings.Onnx)
+        {
+            var info = new CheckpointInfo { Model = settings.Model, InChannels = settings.InChannels, NumClasses = settings.NumClasses, ClassNames = [.. Enumerable.Range(0, settings.NumClasses).Select(i => $"class{i}")] };
+            using var engine = OnnxRuntimeEngine.FromBytes(OnnxExporter.Build(model, info).ToByteArray(), settings.Model, preferCuda: device.type == DeviceType.CUDA);
+            onnxProvider = engine.Description;
+            // The engine takes and returns CPU tensors, as the predictor hands them over.
+            using var cpuImages = images.cpu();
+            onnxForward = TimePhase("onnxruntime forward", settings, device, probe, progress, () => engine.Logits(cpuImages));
+        }
+
         PhaseTiming? train = null;
         MemoryFigure? trainMemory = null;
         if (settings.TrainStep)
@@ -67,7 +84,7 @@ public static class ModelBenchmark
         return new BenchmarkResult(
             statistics.Model, DeviceText(device), DeviceName(device), torch.get_num_threads(), settings.Size, settings.Batch,
             settings.Steps, settings.Warmup, statistics.Parameters, statistics.Flops.GFlops, statistics.Flops.GMacs,
-            forward, train, forwardMemory, trainMemory);
+            forward, train, forwardMemory, trainMemory, onnxForward, onnxProvider);
     }
 
     static PhaseTiming TimePhase(string name, BenchmarkSettings settings, Device device, MemoryProbe probe,

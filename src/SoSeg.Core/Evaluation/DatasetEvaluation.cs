@@ -46,9 +46,15 @@ public static class DatasetEvaluation
     /// <summary>Predicts every item with the model and scores it; <paramref name="onPrediction"/> sees each prediction (for overlays).</summary>
     public static EvaluationReport EvaluateModel(SegmentationDataset dataset, IReadOnlyList<DatasetItem> items, SegmentationModel model,
         Device device, PredictionOptions prediction, EvaluationOptions options, IProgressTask? progress = null,
+        Action<DatasetItem, SegmentationSample, Prediction>? onPrediction = null) =>
+        EvaluateModel(dataset, items, new TorchEngine(model, device), prediction, options, progress, onPrediction);
+
+    /// <summary>As above with any engine (TorchSharp or ONNX Runtime).</summary>
+    public static EvaluationReport EvaluateModel(SegmentationDataset dataset, IReadOnlyList<DatasetItem> items, ISegmentationEngine engine,
+        PredictionOptions prediction, EvaluationOptions options, IProgressTask? progress = null,
         Action<DatasetItem, SegmentationSample, Prediction>? onPrediction = null)
     {
-        var predictor = new SegmentationPredictor(model, device, prediction);
+        var predictor = new SegmentationPredictor(engine, prediction);
         var evaluator = new SegmentationEvaluator(dataset.Labels.Names, options);
         foreach (var item in items)
         {

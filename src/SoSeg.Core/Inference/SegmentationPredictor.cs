@@ -12,14 +12,21 @@ namespace SoSeg.Inference;
 /// </summary>
 public sealed class SegmentationPredictor
 {
-    readonly SegmentationModel _model;
+    readonly ISegmentationEngine _engine;
     readonly Device _device;
     readonly PredictionOptions _options;
 
+    /// <summary>Predicts with the TorchSharp model itself.</summary>
     public SegmentationPredictor(SegmentationModel model, Device device, PredictionOptions? options = null)
+        : this(new TorchEngine(model, device), options)
     {
-        _model = model;
-        _device = device;
+    }
+
+    /// <summary>Predicts with any engine (TorchSharp, ONNX Runtime); everything but the logits is shared.</summary>
+    public SegmentationPredictor(ISegmentationEngine engine, PredictionOptions? options = null)
+    {
+        _engine = engine;
+        _device = engine.Device;
         _options = options ?? new PredictionOptions();
         if (_options.WindowSize < 16) throw new ArgumentException($"Window size {_options.WindowSize} is too small (at least 16).");
         if (!(_options.Overlap >= 0 && _options.Overlap < 1)) throw new ArgumentException($"Window overlap {_options.Overlap} must be in [0, 1).");
@@ -31,8 +38,8 @@ public sealed class SegmentationPredictor
     /// <summary>Probabilities K x H x W (float32, on the CPU) and the class map H x W for one sample.</summary>
     public Prediction Predict(SegmentationSample sample)
     {
-        if (sample.Channels != _model.InChannels)
-            throw new SoSegException($"{sample.Origin.ImagePath}: image has {sample.Channels} channel(s), the model takes {_model.InChannels}.");
+        if (sample.Channels != _engine.InChannels)
+            throw new SoSegException($"{sample.Origin.ImagePath}: image has {sample.Channels} channel(s), the model takes {_engine.InChannels}.");
         using var scope = NewDisposeScope();
         using var image = torch.tensor(sample.Image, [sample.Channels, sample.Height, sample.Width]);
         var probabilities = PredictProbabilities(image);
@@ -47,7 +54,6 @@ public sealed class SegmentationPredictor
     /// <summary>Softmax probabilities K x H x W on the CPU for an image C x H x W.</summary>
     public Tensor PredictProbabilities(Tensor image)
     {
-        _model.eval();
         using var noGrad = torch.no_grad();
         using var onDevice = image.to(ScalarType.Float32, _device).unsqueeze(0);
         long height = image.shape[1], width = image.shape[2];
@@ -60,10 +66,10 @@ public sealed class SegmentationPredictor
 
     Tensor Forward(Tensor batch)
     {
-        var probabilities = nn.functional.softmax(_model.call(batch), 1);
+        var probabilities = nn.functional.softmax(_engine.Logits(batch), 1);
         if (!_options.FlipTta) return probabilities;
         using var flipped = batch.flip(3);
-        using var flippedProbabilities = nn.functional.softmax(_model.call(flipped), 1).flip(3);
+        using var flippedProbabilities = nn.functional.softmax(_engine.Logits(flipped), 1).flip(3);
         return (probabilities + flippedProbabilities) * 0.5;
     }
 
@@ -72,7 +78,7 @@ public sealed class SegmentationPredictor
         long windowH = Math.Min(window, height), windowW = Math.Min(window, width);
         var rows = WindowStarts(height, windowH);
         var cols = WindowStarts(width, windowW);
-        var sum = torch.zeros([1, _model.NumClasses, height, width], device: _device);
+        var sum = torch.zeros([1, _engine.NumClasses, height, width], device: _device);
         var weightSum = torch.zeros([1, 1, height, width], device: _device);
         using var weight = ImportanceMap(windowH, windowW);
 

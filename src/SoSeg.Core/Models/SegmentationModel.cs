@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,4 +76,23 @@ public abstract class SegmentationModel : nn.Module<Tensor, Tensor>
 
     /// <summary>Number of parameters, trainable or not (<see cref="Analysis.ModelAnalysis.ParameterCount"/>).</summary>
     public long ParameterCount() => Analysis.ModelAnalysis.ParameterCount(this);
+
+    /// <summary>
+    /// Writes the eval-mode <see cref="forward"/> into an ONNX graph: the same zero padding to
+    /// <see cref="SizeDivisor"/> and crop back, with sizes taken from the input at run time.
+    /// </summary>
+    public OnnxValue ExportOnnx(OnnxGraph g, OnnxValue input)
+    {
+        var height = g.Dim(input, 2);
+        var width = g.Dim(input, 3);
+        var divisor = g.Int64s(SizeDivisor);
+        // (D - size % D) % D rows/columns of zeros, as Run pads.
+        OnnxValue Padding(OnnxValue size) => g.Node("Mod", g.Node("Sub", divisor, g.Node("Mod", size, divisor)), divisor);
+        var logits = ExportPadded(g, g.PadBottomRight(input, Padding(height), Padding(width)));
+        return g.Node("Slice", logits, g.Int64s(0, 0), g.Concat(0, height, width), g.Int64s(2, 3));
+    }
+
+    /// <summary>ONNX export of <see cref="ForwardPadded"/>'s logits; the models implement it next to their forward.</summary>
+    protected virtual OnnxValue ExportPadded(OnnxGraph g, OnnxValue input) =>
+        throw new NotSupportedException($"{GetName()}: this model has no ONNX export.");
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -13,7 +14,7 @@ namespace SoSeg.Models.Backbones;
 /// stride and the kept group is average-pooled (3x3, same stride) so that all groups match.
 /// The v1b shortcut projection average-pools before its 1x1 conv instead of striding it.
 /// </summary>
-public sealed class Bottle2neck : nn.Module<Tensor, Tensor>
+public sealed class Bottle2neck : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     /// <summary>Output channels = planes * 4.</summary>
     public const int Expansion = 4;
@@ -98,5 +99,23 @@ public sealed class Bottle2neck : nn.Module<Tensor, Tensor>
         // v1b: average-pool (ceil mode, padding not counted) then a 1x1 projection, instead of a strided 1x1.
         using var pooled = nn.functional.avg_pool2d(x, _stride, stride: _stride, ceil_mode: true, count_include_pad: false);
         return shortcut!.call(pooled);
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var groups = g.Split(reduce.Export(g, x), 1, Enumerable.Repeat(_width, _scale).ToArray());
+        var outputs = new OnnxValue[_scale];
+        OnnxValue? previous = null;
+        for (int i = 0; i < _scale - 1; i++)
+        {
+            outputs[i] = splitConvs[i].Export(g, previous is null || _stage ? groups[i] : previous + groups[i]);
+            previous = outputs[i];
+        }
+        outputs[_scale - 1] = _stage ? g.AveragePool(groups[_scale - 1], 3, _stride, padding: 1) : groups[_scale - 1];
+        var y = expand.Export(g, g.Concat(1, outputs));
+        var identity = shortcut is null ? x
+            : _stride == 1 ? shortcut.Export(g, x)
+            : shortcut.Export(g, g.AveragePool(x, _stride, _stride, ceilMode: true, countIncludePad: false));
+        return g.Relu(y + identity);
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -87,5 +88,15 @@ public sealed class Res2Net : nn.Module<Tensor, Res2NetFeatures>
         var x3 = layer3.call(x2);
         var x4 = layer4.call(x3);
         return new Res2NetFeatures(stem, x1, x2, x3, x4);
+    }
+
+    /// <summary>ONNX export of <see cref="forward"/>.</summary>
+    public Res2NetOnnxFeatures Export(OnnxGraph g, OnnxValue x)
+    {
+        var stem = g.MaxPool(stem3.Export(g, stem2.Export(g, stem1.Export(g, x))), 3, 2, padding: 1);
+        var x1 = layer1.Export(g, stem);
+        var x2 = layer2.Export(g, x1);
+        var x3 = layer3.Export(g, x2);
+        return new Res2NetOnnxFeatures(stem, x1, x2, x3, layer4.Export(g, x3));
     }
 }

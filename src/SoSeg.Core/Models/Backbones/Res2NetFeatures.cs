@@ -17,3 +17,6 @@ public sealed record Res2NetFeatures(Tensor Stem, Tensor X1, Tensor X2, Tensor X
         X4.Dispose();
     }
 }
+
+/// <summary>The same features as symbolic values of an ONNX export.</summary>
+public sealed record Res2NetOnnxFeatures(SoSeg.Onnx.OnnxValue Stem, SoSeg.Onnx.OnnxValue X1, SoSeg.Onnx.OnnxValue X2, SoSeg.Onnx.OnnxValue X3, SoSeg.Onnx.OnnxValue X4);

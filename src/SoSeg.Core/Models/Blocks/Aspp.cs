@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,7 +12,7 @@ namespace SoSeg.Models.Blocks;
 /// batches of 2 or more (with one image it outputs the norm's bias alone and learns nothing; PyTorch
 /// raises an error there, libtorch does not).
 /// </summary>
-public sealed class Aspp : nn.Module<Tensor, Tensor>
+public sealed class Aspp : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly ConvBnAct pointwise;
     readonly ModuleList<ConvBnAct> atrous;
@@ -47,5 +48,14 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
         branches.Add(pooling.call(pooled).expand(-1, -1, x.shape[2], x.shape[3]));
         using var concatenated = torch.cat(branches, dim: 1);
         return dropout.call(project.call(concatenated)).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var branches = new List<OnnxValue> { pointwise.Export(g, x) };
+        branches.AddRange(atrous.Select(branch => branch.Export(g, x)));
+        var pooled = pooling.Export(g, g.GlobalAveragePool(x));
+        branches.Add(g.Expand(pooled, g.ShapeOf(1L, 1L, g.Dims(x, 2, 4))));
+        return dropout.Export(g, project.Export(g, g.Concat(1, [.. branches])));
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -5,7 +6,7 @@ using static TorchSharp.torch;
 namespace SoSeg.Models.Blocks;
 
 /// <summary>Conv2d (no bias) -> BatchNorm2d -> activation: the unit almost every network here is made of.</summary>
-public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
+public sealed class ConvBnAct : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly Conv2d conv;
     readonly BatchNorm2d bn;
@@ -42,5 +43,11 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
     {
         var y = bn.call(conv.call(x));
         return act is null ? y : act.call(y);
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var y = bn.Export(g, conv.Export(g, x));
+        return act is null ? y : act.Export(g, y);
     }
 }

@@ -1,10 +1,11 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SoSeg.Models.Blocks;
 
 /// <summary>Stochastic depth: in training, drops a residual branch per sample with probability p and rescales the rest.</summary>
-public sealed class DropPath : nn.Module<Tensor, Tensor>
+public sealed class DropPath : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly double _probability;
 
@@ -24,4 +25,7 @@ public sealed class DropPath : nn.Module<Tensor, Tensor>
         using var mask = torch.empty(shape, dtype: x.dtype, device: x.device).bernoulli_(keep);
         return x * mask / keep;
     }
+
+    /// <summary>Eval mode: the identity.</summary>
+    public OnnxValue Export(OnnxGraph g, OnnxValue x) => x;
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -65,4 +66,20 @@ public sealed class PartialDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
     }
 
     static Tensor Up2(Tensor x) => Resample.Scale(x, 2, alignCorners: true);
+
+    /// <summary>ONNX export of <see cref="forward"/>.</summary>
+    public OnnxValue Export(OnnxGraph g, OnnxValue deepest, OnnxValue middle, OnnxValue shallow)
+    {
+        OnnxValue Up2(OnnxValue x) => g.ResizeScale(x, 2, alignCorners: true);
+        var deepUp = Up2(deepest);
+        var deepUp2 = Up2(deepUp);
+        var middleUp = Up2(middle);
+
+        var middleFused = upsample1.Export(g, deepUp) * middle;
+        var shallowFused = upsample2.Export(g, deepUp2) * upsample3.Export(g, middleUp) * shallow;
+
+        var middleCat = concat2.Export(g, g.Concat(1, middleFused, upsample4.Export(g, deepUp)));
+        var shallowCat = concat3.Export(g, g.Concat(1, shallowFused, upsample5.Export(g, Up2(middleCat))));
+        return head.Export(g, fuse.Export(g, shallowCat));
+    }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace SoSeg.Models.Blocks;
 /// ResNet BasicBlock (He et al. 2016): 3x3 -> 3x3 with identity or 1x1 projection shortcut. Used by
 /// HRNet's branches.
 /// </summary>
-public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+public sealed class BasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     public const int Expansion = 1;
     readonly ConvBnAct conv1;
@@ -30,13 +31,19 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var shortcut = downsample is null ? x : downsample.call(x);
         return nn.functional.relu(y + shortcut);
     }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var y = conv2.Export(g, conv1.Export(g, x));
+        return g.Relu(y + (downsample is null ? x : downsample.Export(g, x)));
+    }
 }
 
 /// <summary>
 /// ResNet Bottleneck: 1x1 reduce -> 3x3 (carries the stride, as torchvision's v1.5) -> 1x1 expand (x4),
 /// with identity or 1x1 projection shortcut. The paper's "bottleneck" (1x1, 3x3, 1x1).
 /// </summary>
-public sealed class Bottleneck : nn.Module<Tensor, Tensor>
+public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     public const int Expansion = 4;
     readonly ConvBnAct conv1;
@@ -70,5 +77,11 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         var modules = new List<nn.Module<Tensor, Tensor>> { new Bottleneck(inChannels, channels, stride, bnEps: bnEps) };
         for (int i = 1; i < blocks; i++) modules.Add(new Bottleneck(channels * Expansion, channels, bnEps: bnEps));
         return nn.Sequential(modules);
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var y = conv3.Export(g, conv2.Export(g, conv1.Export(g, x)));
+        return g.Relu(y + (downsample is null ? x : downsample.Export(g, x)));
     }
 }

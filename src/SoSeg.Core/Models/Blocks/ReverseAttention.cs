@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using static TorchSharp.torch;
 
 namespace SoSeg.Models.Blocks;
@@ -37,5 +38,17 @@ public static class ReverseAttention
             .Select(m => Resample.To(m, height, width).MoveToOuterDisposeScope())
             .ToList();
         return new SegmentationOutput(logits, sides);
+    }
+
+    /// <summary>ONNX export of <see cref="Weight(Tensor)"/>.</summary>
+    public static OnnxValue Weight(OnnxGraph g, OnnxValue logits) => g.Slice(g.Softmax(logits, 1), 1, 0, 1);
+
+    /// <summary>ONNX export of <see cref="Cascade(Tensor, long, long, bool, ValueTuple{nn.Module{Tensor, Tensor, Tensor}, Tensor}[])"/>'s main output, resized to the size of <paramref name="reference"/>.</summary>
+    public static OnnxValue Cascade(OnnxGraph g, OnnxValue global, OnnxValue reference, params (IOnnxExportable2 Branch, OnnxValue Features)[] steps)
+    {
+        var map = global;
+        foreach (var (branch, features) in steps)
+            map = branch.Export(g, features, g.ResizeLike(map, features, alignCorners: false));
+        return g.ResizeLike(map, reference, alignCorners: false);
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace SoSeg.Models.Blocks;
 /// Squeeze-and-excitation (Hu et al. 2018): global average pool -> 1x1 (with bias) -> ReLU -> 1x1 ->
 /// sigmoid, multiplied onto the input channels.
 /// </summary>
-public sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>
+public sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly Conv2d reduce;
     readonly Conv2d expand;
@@ -38,5 +39,11 @@ public sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>
         using var hidden = nn.functional.relu(reduce.call(pooled));
         using var gate = expand.call(hidden).sigmoid_();
         return x * gate;
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var hidden = g.Relu(reduce.Export(g, g.GlobalAveragePool(x)));
+        return x * g.Sigmoid(expand.Export(g, hidden));
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace SoSeg.Models.CFANet;
 /// CFANet's boundary aggregation module (BAM): o = 3x3 conv-BN(concat(x, e)) of a decoder feature x and an
 /// attended boundary feature e; out = x + o * <see cref="GlobalAttention"/>(o).
 /// </summary>
-public sealed class BoundaryAggregationModule : nn.Module<Tensor, Tensor, Tensor>
+public sealed class BoundaryAggregationModule : nn.Module<Tensor, Tensor, Tensor>, IOnnxExportable2
 {
     readonly ConvBnAct fuse;
     readonly GlobalAttention attention;
@@ -25,5 +26,11 @@ public sealed class BoundaryAggregationModule : nn.Module<Tensor, Tensor, Tensor
         using var scope = torch.NewDisposeScope();
         var fused = fuse.call(torch.cat([x, boundary], 1));
         return (x + fused * attention.call(fused)).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x, OnnxValue boundary)
+    {
+        var fused = fuse.Export(g, g.Concat(1, x, boundary));
+        return x + fused * attention.Export(g, fused);
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,5 +47,15 @@ public sealed class BoundaryGuidedDecoder : nn.Module<Tensor, IReadOnlyList<Tens
         x = aggregate2.call(up4.call(Resample.Scale(x, 2, alignCorners: true)), boundaries[2]);
         x = aggregate1.call(up2.call(Resample.Scale(x, 2, alignCorners: true)), boundaries[3]);
         return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>ONNX export of <see cref="forward"/>.</summary>
+    public OnnxValue Export(OnnxGraph g, OnnxValue high, IReadOnlyList<OnnxValue> boundaries)
+    {
+        OnnxValue Up2(OnnxValue v) => g.ResizeScale(v, 2, alignCorners: true);
+        var x = aggregate8.Export(g, high, boundaries[0]);
+        x = aggregate4.Export(g, up8.Export(g, Up2(x)), boundaries[1]);
+        x = aggregate2.Export(g, up4.Export(g, Up2(x)), boundaries[2]);
+        return aggregate1.Export(g, up2.Export(g, Up2(x)), boundaries[3]);
     }
 }

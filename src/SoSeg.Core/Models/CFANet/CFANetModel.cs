@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Backbones;
 using SoSeg.Models.Blocks;
 using SoSeg.Training.Losses;
@@ -105,5 +106,24 @@ public sealed class CFANetModel : SegmentationModel
         var sides = new List<Tensor> { head1.call(final1).MoveToOuterDisposeScope(), head2.call(final2).MoveToOuterDisposeScope() };
         var edge = edgeHead.call(edge1).MoveToOuterDisposeScope();
         return new SegmentationOutput(logits, sides, edge);
+    }
+
+    protected override OnnxValue ExportPadded(OnnxGraph g, OnnxValue input)
+    {
+        var features = encoder.Export(g, input);
+        var low = lowFusion.Export(g, stemDown.Export(g, features.Stem), x1Down.Export(g, features.X1));
+        var edge4 = edgeUp4.Export(g, g.ResizeScale(low, 2, alignCorners: true));
+        var edge2 = edgeUp2.Export(g, g.ResizeScale(edge4, 2, alignCorners: true));
+        var edge1 = edgeUp1.Export(g, g.ResizeScale(edge2, 2, alignCorners: true));
+        OnnxValue[] boundaries =
+        [
+            low * lowAttention.Export(g, low),
+            edge4 * edgeAttention4.Export(g, edge4),
+            edge2 * edgeAttention2.Export(g, edge2),
+            edge1 * edgeAttention1.Export(g, edge1),
+        ];
+        var high1 = highFusion1.Export(g, g.MaxPool(features.X1, 2, 2), features.X2);
+        var high2 = highFusion2.Export(g, g.ResizeScale(features.X3, 2, alignCorners: true), g.ResizeScale(features.X4, 4, alignCorners: true));
+        return fusedHead.Export(g, decoder1.Export(g, high1, boundaries) + decoder2.Export(g, high2, boundaries));
     }
 }

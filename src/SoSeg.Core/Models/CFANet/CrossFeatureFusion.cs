@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,7 +11,7 @@ namespace SoSeg.Models.CFANet;
 /// of the first pair's outputs (in crossed order); out = 3x3 conv-BN-ReLU(a' + b' + y3 * y5) with C channels.
 /// Convs inside the pairs and the output conv have a bias, as the official <c>nn.Conv2d</c> defaults.
 /// </summary>
-public sealed class CrossFeatureFusion : nn.Module<Tensor, Tensor, Tensor>
+public sealed class CrossFeatureFusion : nn.Module<Tensor, Tensor, Tensor>, IOnnxExportable2
 {
     readonly ConvBnAct reduceA;
     readonly ConvBnAct reduceB;
@@ -43,5 +44,16 @@ public sealed class CrossFeatureFusion : nn.Module<Tensor, Tensor, Tensor>
         var z3 = conv3Second.call(torch.cat([y3, y5], 1));
         var z5 = conv5Second.call(torch.cat([y5, y3], 1));
         return output.call(ra + rb + z3 * z5).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue a, OnnxValue b)
+    {
+        var ra = reduceA.Export(g, a);
+        var rb = reduceB.Export(g, b);
+        var y3 = conv3First.Export(g, g.Concat(1, ra, rb));
+        var y5 = conv5First.Export(g, g.Concat(1, rb, ra));
+        var z3 = conv3Second.Export(g, g.Concat(1, y3, y5));
+        var z5 = conv5Second.Export(g, g.Concat(1, y5, y3));
+        return output.Export(g, ra + rb + z3 * z5);
     }
 }

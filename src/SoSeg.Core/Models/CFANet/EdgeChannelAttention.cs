@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace SoSeg.Models.CFANet;
 /// CFANet's channel attention on the boundary features: global max-pool -> 1x1 (C -> C/16, no bias) ->
 /// ReLU -> 1x1 (C/16 -> C, no bias) -> sigmoid; returns the N x C x 1 x 1 weights (the caller multiplies).
 /// </summary>
-public sealed class EdgeChannelAttention : nn.Module<Tensor, Tensor>
+public sealed class EdgeChannelAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly Conv2d reduce;
     readonly Conv2d expand;
@@ -28,4 +29,7 @@ public sealed class EdgeChannelAttention : nn.Module<Tensor, Tensor>
         using var logits = expand.call(hidden);
         return logits.sigmoid();
     }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x) =>
+        g.Sigmoid(expand.Export(g, g.Relu(reduce.Export(g, g.GlobalMaxPool(x)))));
 }

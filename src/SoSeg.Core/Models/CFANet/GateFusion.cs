@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace SoSeg.Models.CFANet;
 /// CFANet's gate fusion of two same-shape features: two 1x1 convs (with bias) on their concatenation give
 /// one gate map each; a softmax over the pair weights the inputs pixel by pixel: out = a * g_a + b * g_b.
 /// </summary>
-public sealed class GateFusion : nn.Module<Tensor, Tensor, Tensor>
+public sealed class GateFusion : nn.Module<Tensor, Tensor, Tensor>, IOnnxExportable2
 {
     readonly Conv2d gateA;
     readonly Conv2d gateB;
@@ -26,5 +27,12 @@ public sealed class GateFusion : nn.Module<Tensor, Tensor, Tensor>
         var both = torch.cat([a, b], 1);
         var gates = torch.cat([gateA.call(both), gateB.call(both)], 1).softmax(1);
         return (a * gates[.., ..1] + b * gates[.., 1..]).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue a, OnnxValue b)
+    {
+        var both = g.Concat(1, a, b);
+        var gates = g.Softmax(g.Concat(1, gateA.Export(g, both), gateB.Export(g, both)), 1);
+        return a * g.Slice(gates, 1, 0, 1) + b * g.Slice(gates, 1, 1, 2);
     }
 }

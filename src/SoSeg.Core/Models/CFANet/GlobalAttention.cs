@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -15,7 +16,7 @@ namespace SoSeg.Models.CFANet;
 /// leaves them unchanged, so batch-1 training works and the model stays usable in evaluation.
 /// </para>
 /// </summary>
-public sealed class GlobalAttention : nn.Module<Tensor, Tensor>
+public sealed class GlobalAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     const double BnEps = 1e-5;
     readonly Conv2d reduce;
@@ -47,5 +48,12 @@ public sealed class GlobalAttention : nn.Module<Tensor, Tensor>
         if (!training || x.shape[0] > 1) return norm.call(x);
         return nn.functional.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias,
                                         training: false, eps: BnEps);
+    }
+
+    /// <summary>Eval mode: both norms use their running statistics.</summary>
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var hidden = g.Relu(reduceNorm.Export(g, reduce.Export(g, g.GlobalAveragePool(x))));
+        return g.Sigmoid(expandNorm.Export(g, expand.Export(g, hidden)));
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -11,7 +12,7 @@ namespace SoSeg.Models.CaraNet;
 /// along height then width: official <c>AA_kernel</c>), is weighted by the reverse attention of the
 /// coarser map, then three 3x3 conv-BN-PReLU units (C -> C -> C -> K) give a residual added to the coarser map.
 /// </summary>
-public sealed class AxialReverseAttentionBranch : nn.Module<Tensor, Tensor, Tensor>
+public sealed class AxialReverseAttentionBranch : nn.Module<Tensor, Tensor, Tensor>, IOnnxExportable2
 {
     const double BnEps = 1e-3;
     readonly ChannelwiseFeaturePyramid context;
@@ -43,5 +44,11 @@ public sealed class AxialReverseAttentionBranch : nn.Module<Tensor, Tensor, Tens
         var attended = widthAttention.call(heightAttention.call(attentionConv.call(attentionInput.call(context.call(feature)))));
         var weighted = attended * ReverseAttention.Weight(coarser);
         return (refine.call(weighted) + coarser).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue feature, OnnxValue coarser)
+    {
+        var attended = widthAttention.Export(g, heightAttention.Export(g, attentionConv.Export(g, attentionInput.Export(g, context.Export(g, feature)))));
+        return refine.Export(g, attended * ReverseAttention.Weight(g, coarser)) + coarser;
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Analysis;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -17,7 +18,7 @@ public enum AttentionAxis { Height, Width }
 /// square maps in both modes and mixes rows on non-square ones; this implementation attends along the
 /// named axis for any map (the paper's height-then-width axial attention).
 /// </summary>
-public sealed class AxialSelfAttention : nn.Module<Tensor, Tensor>
+public sealed class AxialSelfAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly Conv2d query;
     readonly Conv2d key;
@@ -66,4 +67,21 @@ public sealed class AxialSelfAttention : nn.Module<Tensor, Tensor>
             ? t.reshape(b, h, c, w).permute(0, 2, 1, 3)
             : t.reshape(b, w, c, h).permute(0, 2, 3, 1);
     }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var q = Tokens(g, query.Export(g, x));
+        var k = Tokens(g, key.Export(g, x));
+        var v = Tokens(g, value.Export(g, x));
+        var attention = g.Sigmoid(g.MatMul(q, g.Transpose(k, 0, 2, 1)));
+        var attended = g.MatMul(attention, v);
+        // B x L x (C * other) back to B x C x H x W.
+        attended = _axis == AttentionAxis.Height
+            ? g.Transpose(g.Reshape(attended, 0, 0, g.Dim(x, 1), g.Dim(x, 3)), 0, 2, 1, 3)
+            : g.Transpose(g.Reshape(attended, 0, 0, g.Dim(x, 1), g.Dim(x, 2)), 0, 2, 3, 1);
+        return g.Weight(gamma) * attended + x;
+    }
+
+    OnnxValue Tokens(OnnxGraph g, OnnxValue t) =>
+        g.Reshape(_axis == AttentionAxis.Height ? g.Transpose(t, 0, 2, 1, 3) : g.Transpose(t, 0, 3, 1, 2), 0, 0, -1);
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Backbones;
 using SoSeg.Models.Blocks;
 using SoSeg.Training.Losses;
@@ -61,5 +62,15 @@ public sealed class CaraNetModel : SegmentationModel
         var global = decoder.call(x4, x3, x2);
         // Maps at strides 32, 16, 8; the main output is the stride-8 one.
         return ReverseAttention.Cascade(global, height, width, withSideOutputs, (reverse4, x4), (reverse3, x3), (reverse2, x2));
+    }
+
+    protected override OnnxValue ExportPadded(OnnxGraph g, OnnxValue input)
+    {
+        var features = encoder.Export(g, input);
+        var x2 = reduce2.Export(g, features.X2);
+        var x3 = reduce3.Export(g, features.X3);
+        var x4 = reduce4.Export(g, features.X4);
+        var global = decoder.Export(g, x4, x3, x2);
+        return ReverseAttention.Cascade(g, global, input, (reverse4, x4), (reverse3, x3), (reverse2, x2));
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -12,7 +13,7 @@ namespace SoSeg.Models.CaraNet;
 /// concatenated (C/4 per branch); branch outputs are summed hierarchically (b1, b1+b2, b1+b2+b3, ...),
 /// concatenated back to C, BN-PReLU, 1x1 conv, plus the input. All BN use eps 1e-3 as the official code.
 /// </summary>
-public sealed class ChannelwiseFeaturePyramid : nn.Module<Tensor, Tensor>
+public sealed class ChannelwiseFeaturePyramid : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     const double BnEps = 1e-3;
     readonly BatchNorm2d inputNorm;
@@ -71,5 +72,26 @@ public sealed class ChannelwiseFeaturePyramid : nn.Module<Tensor, Tensor>
         }
         var fused = project.call(outputActivation.call(outputNorm.call(torch.cat(pyramid, 1))));
         return (fused + x).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var reduced = reduce.Export(g, inputActivation.Export(g, inputNorm.Export(g, x)));
+        var pyramid = new List<OnnxValue>();
+        OnnxValue? running = null;
+        foreach (var branch in branches)
+        {
+            var outputs = new List<OnnxValue>();
+            var y = reduced;
+            foreach (var unit in branch)
+            {
+                y = unit.Export(g, y);
+                outputs.Add(y);
+            }
+            var branchOutput = g.Concat(1, [.. outputs]);
+            running = running is null ? branchOutput : running + branchOutput;
+            pyramid.Add(running);
+        }
+        return project.Export(g, outputActivation.Export(g, outputNorm.Export(g, g.Concat(1, [.. pyramid])))) + x;
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -138,5 +139,17 @@ public sealed class HRNet : SegmentationModel
         var quarter = head.call(torch.cat(resized, 1));
         var logits = Resample.Like(quarter, input);
         return new SegmentationOutput(logits.MoveToOuterDisposeScope());
+    }
+
+    protected override OnnxValue ExportPadded(OnnxGraph g, OnnxValue input)
+    {
+        OnnxValue[] x = [layer1.Export(g, stem.Export(g, input))];
+        for (int stage = 0; stage < stages.Count; stage++)
+        {
+            x = transitions[stage].Export(g, x);
+            foreach (var module in stages[stage]) x = module.Export(g, x);
+        }
+        var resized = x.Select((b, i) => i == 0 ? b : g.ResizeLike(b, x[0], alignCorners: false)).ToArray();
+        return g.ResizeLike(head.Export(g, g.Concat(1, resized)), input, alignCorners: false);
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -50,4 +51,8 @@ public sealed class HRNetTransition : nn.Module<Tensor[], Tensor[]>
             outputs[i] = units[i].call(i < inputs.Length ? inputs[i] : inputs[^1]);
         return outputs;
     }
+
+    /// <summary>ONNX export of <see cref="forward"/>.</summary>
+    public OnnxValue[] Export(OnnxGraph g, OnnxValue[] inputs) =>
+        Enumerable.Range(0, units.Count).Select(i => units[i].Export(g, i < inputs.Length ? inputs[i] : inputs[^1])).ToArray();
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -80,6 +81,27 @@ public sealed class HighResolutionModule : nn.Module<Tensor[], Tensor[]>
                 sum = sum is null ? term : sum + term;
             }
             outputs[i] = nn.functional.relu(sum!).MoveToOuterDisposeScope();
+        }
+        return outputs;
+    }
+
+    /// <summary>ONNX export of <see cref="forward"/>.</summary>
+    public OnnxValue[] Export(OnnxGraph g, OnnxValue[] inputs)
+    {
+        var x = inputs.Select((input, b) => branches[b].Export(g, input)).ToArray();
+        if (x.Length == 1) return x;
+        var outputs = new OnnxValue[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            OnnxValue? sum = null;
+            for (int j = 0; j < x.Length; j++)
+            {
+                var term = j == i ? x[j]
+                    : j > i ? g.ResizeLike(fuse[i][j].Export(g, x[j]), x[i], alignCorners: false)
+                    : fuse[i][j].Export(g, x[j]);
+                sum = sum is null ? term : sum + term;
+            }
+            outputs[i] = g.Relu(sum!);
         }
         return outputs;
     }

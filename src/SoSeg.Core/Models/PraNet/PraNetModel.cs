@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Backbones;
 using SoSeg.Models.Blocks;
 using SoSeg.Training.Losses;
@@ -57,5 +58,12 @@ public sealed class PraNetModel : SegmentationModel
         // S_5, S_4, S_3; the main output is S_3.
         return ReverseAttention.Cascade(global, height, width, withSideOutputs,
             (reverse4, features.X4), (reverse3, features.X3), (reverse2, features.X2));
+    }
+
+    protected override OnnxValue ExportPadded(OnnxGraph g, OnnxValue input)
+    {
+        var features = encoder.Export(g, input);
+        var global = decoder.Export(g, rfb4.Export(g, features.X4), rfb3.Export(g, features.X3), rfb2.Export(g, features.X2));
+        return ReverseAttention.Cascade(g, global, input, (reverse4, features.X4), (reverse3, features.X3), (reverse2, features.X2));
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -11,7 +12,7 @@ namespace SoSeg.Models.PraNet;
 /// 3x3, plus a 1x1 projection of the input, then ReLU. Every unit is conv + BN without activation
 /// (the official BasicConv2d builds a ReLU but never applies it).
 /// </summary>
-public sealed class ReceptiveFieldBlock : nn.Module<Tensor, Tensor>
+public sealed class ReceptiveFieldBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly ConvBnAct branch0;
     readonly Sequential branch1;
@@ -46,5 +47,11 @@ public sealed class ReceptiveFieldBlock : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var branches = torch.cat([branch0.call(x), branch1.call(x), branch2.call(x), branch3.call(x)], 1);
         return nn.functional.relu(fuse.call(branches) + residual.call(x)).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var branches = g.Concat(1, branch0.Export(g, x), branch1.Export(g, x), branch2.Export(g, x), branch3.Export(g, x));
+        return g.Relu(fuse.Export(g, branches) + residual.Export(g, x));
     }
 }

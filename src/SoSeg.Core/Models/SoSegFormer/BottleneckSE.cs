@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace SoSeg.Models.SoSegFormer;
 /// 3x3 eC -> eC, BN, ReLU; squeeze-excitation on eC; 1x1 eC -> C, BN; added to the input with no final
 /// activation.
 /// </summary>
-public sealed class BottleneckSE : nn.Module<Tensor, Tensor>
+public sealed class BottleneckSE : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly ConvBnAct expand;
     readonly ConvBnAct conv;
@@ -37,4 +38,6 @@ public sealed class BottleneckSE : nn.Module<Tensor, Tensor>
         var y = reduce.call(se.call(conv.call(expand.call(x))));
         return (x + y).MoveToOuterDisposeScope();
     }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x) => x + reduce.Export(g, se.Export(g, conv.Export(g, expand.Export(g, x))));
 }

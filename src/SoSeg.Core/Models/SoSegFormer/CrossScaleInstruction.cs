@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -58,6 +59,16 @@ public sealed class CrossScaleInstruction : nn.Module<Tensor[], Tensor[]>
                 instructed[t] = sum;
             }
         }
+        return instructed;
+    }
+
+    /// <summary>ONNX export of <see cref="forward"/>.</summary>
+    public OnnxValue[] Export(OnnxGraph g, OnnxValue[] branches)
+    {
+        var instructed = branches.ToArray();
+        for (int t = 1; t < _branches; t++)
+            for (int b = 0; b < t; b++)
+                instructed[t] = instructed[t] + _links[Key(b, t)].Export(g, _mode == CrossScaleMode.Parallel ? branches[b] : instructed[b]);
         return instructed;
     }
 }

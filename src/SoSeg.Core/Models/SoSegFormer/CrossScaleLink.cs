@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -10,7 +11,7 @@ namespace SoSeg.Models.SoSegFormer;
 /// stride-2 conv (BN, ReLU) then a 1x1 conv (BN, ReLU), as the authors' CSLayer; the units keep the
 /// source width except the last, which maps to the target width. The result passes stochastic depth.
 /// </summary>
-public sealed class CrossScaleLink : nn.Module<Tensor, Tensor>
+public sealed class CrossScaleLink : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly Sequential steps;
     readonly DropPath drop_path;
@@ -41,4 +42,6 @@ public sealed class CrossScaleLink : nn.Module<Tensor, Tensor>
         using var moved = steps.call(x);
         return drop_path.call(moved);
     }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x) => drop_path.Export(g, steps.Export(g, x));
 }

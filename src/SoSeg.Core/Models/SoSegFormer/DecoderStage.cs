@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -10,7 +11,7 @@ namespace SoSeg.Models.SoSegFormer;
 /// the stage width C; the result is concatenated with the stage's instructed branch features R'_s,
 /// fused by 3x3 conv 2C -> C (BN, ReLU) and 1x1 conv (BN, ReLU), then refined by a StageFormer.
 /// </summary>
-public sealed class DecoderStage : nn.Module<Tensor, Tensor, Tensor>
+public sealed class DecoderStage : nn.Module<Tensor, Tensor, Tensor>, IOnnxExportable2
 {
     readonly UpLink up;
     readonly Sequential fuse;
@@ -35,4 +36,7 @@ public sealed class DecoderStage : nn.Module<Tensor, Tensor, Tensor>
         var fused = fuse.call(torch.cat([upsampled, skip], dim: 1));
         return former.call(fused).MoveToOuterDisposeScope();
     }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue deeper, OnnxValue skip) =>
+        former.Export(g, fuse.Export(g, g.Concat(1, up.Export(g, deeper), skip)));
 }

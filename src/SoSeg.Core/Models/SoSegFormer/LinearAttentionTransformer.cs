@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace SoSeg.Models.SoSegFormer;
 /// A StageFormer's global path with separable linear attention: blocks over B x d x P x N patches
 /// and a final BatchNorm (MobileViTv2 layout: channels first, 1x1 convs as linear layers).
 /// </summary>
-public sealed class LinearAttentionTransformer : nn.Module<Tensor, Tensor>
+public sealed class LinearAttentionTransformer : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly ModuleList<LinearAttentionBlock> blocks;
     readonly BatchNorm2d norm;
@@ -28,5 +29,12 @@ public sealed class LinearAttentionTransformer : nn.Module<Tensor, Tensor>
         var x = patches;
         foreach (var block in blocks) x = block.call(x);
         return norm.call(x).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue patches)
+    {
+        var x = patches;
+        foreach (var block in blocks) x = block.Export(g, x);
+        return norm.Export(g, x);
     }
 }

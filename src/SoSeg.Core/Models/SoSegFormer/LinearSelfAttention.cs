@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Analysis;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -11,7 +12,7 @@ namespace SoSeg.Models.SoSegFormer;
 /// tokens, the keys summed with those weights into one context vector per patch pixel, and the output
 /// is ReLU(values) x context, projected by a 1x1 conv. Cost is linear in N.
 /// </summary>
-public sealed class LinearSelfAttention : nn.Module<Tensor, Tensor>
+public sealed class LinearSelfAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly Conv2d qkv;
     readonly Conv2d proj;
@@ -35,5 +36,12 @@ public sealed class LinearSelfAttention : nn.Module<Tensor, Tensor>
         FlopCounter.Add(FlopCounter.Operations.Attention, parts[1].numel());
         var mixed = nn.functional.relu(parts[2]) * context;
         return proj.call(mixed).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var parts = g.Split(qkv.Export(g, x), 1, 1, _dim, _dim);
+        var context = g.ReduceSum(parts[1] * g.Softmax(parts[0], -1), -1, keepDims: true);
+        return proj.Export(g, g.Relu(parts[2]) * context);
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace SoSeg.Models.SoSegFormer;
 /// Pre-norm ViT block (as MobileViT's) on tokens B x N x d: x + MHSA(LN(x)), then x + FFN(LN(x)) with
 /// FFN = Linear d -> hidden, SiLU, Linear hidden -> d.
 /// </summary>
-public sealed class MultiHeadAttentionBlock : nn.Module<Tensor, Tensor>
+public sealed class MultiHeadAttentionBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly LayerNorm attention_norm;
     readonly MultiHeadSelfAttention attention;
@@ -32,5 +33,11 @@ public sealed class MultiHeadAttentionBlock : nn.Module<Tensor, Tensor>
         var y = x + attention.call(attention_norm.call(x));
         var hidden = nn.functional.silu(ffn_in.call(ffn_norm.call(y)));
         return (y + ffn_out.call(hidden)).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var y = x + attention.Export(g, attention_norm.Export(g, x));
+        return y + ffn_out.Export(g, g.Silu(ffn_in.Export(g, ffn_norm.Export(g, y))));
     }
 }

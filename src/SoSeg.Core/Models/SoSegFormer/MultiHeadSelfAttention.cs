@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Analysis;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -9,7 +10,7 @@ namespace SoSeg.Models.SoSegFormer;
 /// Multi-head self-attention on token sequences B x N x d through
 /// <c>scaled_dot_product_attention</c> (fused kernels where libtorch has them); cost quadratic in N.
 /// </summary>
-public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor>
+public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly Linear qkv;
     readonly Linear proj;
@@ -36,5 +37,17 @@ public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor>
         FlopCounter.Add(FlopCounter.Operations.Attention, 2 * batch * tokens * tokens * dim);
         var merged = attended.transpose(1, 2).reshape(batch, tokens, dim);
         return proj.call(merged).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Scaled dot-product attention written out: softmax(Q K^T / sqrt(d_head)) V.</summary>
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        long headDim = proj.in_features / _heads;
+        // B x N x 3d -> 3 x B x heads x N x d/heads
+        var qkvHeads = g.Transpose(g.Reshape(qkv.Export(g, x), 0, 0, 3, _heads, headDim), 2, 0, 3, 1, 4);
+        var (q, k, v) = (g.Select(qkvHeads, 0, 0), g.Select(qkvHeads, 0, 1), g.Select(qkvHeads, 0, 2));
+        var scores = g.Softmax(g.MatMul(q, g.Transpose(k, 0, 1, 3, 2)) * (1.0 / Math.Sqrt(headDim)), -1);
+        var merged = g.Reshape(g.Transpose(g.MatMul(scores, v), 0, 2, 1, 3), 0, 0, -1);
+        return proj.Export(g, merged);
     }
 }

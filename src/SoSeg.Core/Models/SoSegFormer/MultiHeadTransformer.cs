@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace SoSeg.Models.SoSegFormer;
 /// sequences of N tokens (each patch pixel position attends across all patches, as in MobileViT),
 /// pass the blocks and a final LayerNorm, and are put back.
 /// </summary>
-public sealed class MultiHeadTransformer : nn.Module<Tensor, Tensor>
+public sealed class MultiHeadTransformer : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly ModuleList<MultiHeadAttentionBlock> blocks;
     readonly LayerNorm norm;
@@ -31,5 +32,13 @@ public sealed class MultiHeadTransformer : nn.Module<Tensor, Tensor>
         foreach (var block in blocks) tokens = block.call(tokens);
         var normed = norm.call(tokens);
         return normed.view(batch, pixels, count, dim).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue patches)
+    {
+        var tokens = g.Reshape(g.Transpose(patches, 0, 2, 3, 1), -1, g.Dim(patches, 3), g.Dim(patches, 1));
+        foreach (var block in blocks) tokens = block.Export(g, tokens);
+        var normed = g.Reshape(norm.Export(g, tokens), g.Dim(patches, 0), g.Dim(patches, 2), g.Dim(patches, 3), g.Dim(patches, 1));
+        return g.Transpose(normed, 0, 3, 1, 2);
     }
 }

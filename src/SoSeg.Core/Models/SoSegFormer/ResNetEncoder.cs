@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -45,6 +46,16 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor[]>
             features[i + 1] = layers[i].call(current);
             current = features[i + 1];
         }
+        return features;
+    }
+
+    /// <summary>ONNX export of <see cref="forward"/>.</summary>
+    public OnnxValue[] Export(OnnxGraph g, OnnxValue x)
+    {
+        var features = new OnnxValue[layers.Count + 1];
+        features[0] = stem.Export(g, x);
+        var current = pool.Export(g, features[0]);
+        for (int i = 0; i < layers.Count; i++) current = features[i + 1] = layers[i].Export(g, current);
         return features;
     }
 }

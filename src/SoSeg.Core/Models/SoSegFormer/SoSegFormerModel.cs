@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -73,5 +74,23 @@ public sealed class SoSegFormerModel : SegmentationModel
             .Select(f => f.shape[2] == headHeight && f.shape[3] == headWidth ? f : Resample.To(f, headHeight, headWidth, alignCorners: true)).ToList();
         var logits = Resample.To(classifier.call(torch.cat(head, dim: 1)), input.shape[2], input.shape[3], alignCorners: true);
         return new SegmentationOutput(logits.MoveToOuterDisposeScope());
+    }
+
+    protected override OnnxValue ExportPadded(OnnxGraph g, OnnxValue input)
+    {
+        const int stages = SoSegFormerOptions.Stages;
+        var features = encoder.Export(g, input);
+        var branchOutputs = Enumerable.Range(0, stages).Select(s => branches[s].Export(g, features[s])).ToArray();
+        var instructed = cross_scale.Export(g, branchOutputs);
+        var decoded = new OnnxValue[stages];
+        var deeper = features[stages];
+        for (int i = 0; i < decoder.Count; i++)
+        {
+            int stage = stages - 1 - i;
+            deeper = decoded[stage] = decoder[i].Export(g, deeper, instructed[stage]);
+        }
+        var head = decoded.Append(aspp.Export(g, features[stages]))
+            .Select((f, i) => i == 0 ? f : g.ResizeLike(f, decoded[0], alignCorners: true)).ToArray();
+        return g.ResizeLike(classifier.Export(g, g.Concat(1, head)), input, alignCorners: true);
     }
 }

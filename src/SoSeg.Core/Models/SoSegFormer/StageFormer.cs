@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -11,7 +12,7 @@ namespace SoSeg.Models.SoSegFormer;
 /// into 2x2 patches, two pre-norm transformer blocks and a final norm, fold back. Fusion: 1x1 conv + BN
 /// on concat(global, local) back to C, added to the input through DropPath (skip connection).
 /// </summary>
-public sealed class StageFormer : nn.Module<Tensor, Tensor>
+public sealed class StageFormer : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly nn.Module<Tensor, Tensor> local_conv;
     readonly SqueezeExcitation local_se;
@@ -65,10 +66,35 @@ public sealed class StageFormer : nn.Module<Tensor, Tensor>
         return x.reshape(b, c, h / p, p, w / p, p).permute(0, 1, 3, 5, 2, 4).reshape(b, c, p * p, h / p * (w / p));
     }
 
-    /// <summary>Inverse of <see cref="Unfold"/>.</summary>
+    /// <summary>Inverse of <see cref="Unfold(Tensor, long)"/>.</summary>
     public static Tensor Fold(Tensor patches, long height, long width, long p)
     {
         long b = patches.shape[0], c = patches.shape[1];
         return patches.reshape(b, c, p, p, height / p, width / p).permute(0, 1, 4, 2, 5, 3).reshape(b, c, height, width);
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x)
+    {
+        var local = local_proj.Export(g, local_se.Export(g, local_conv.Export(g, x)));
+        var globalFeatures = Fold(g, global.Export(g, Unfold(g, local, _patch)), x, _patch);
+        var fused = fuse.Export(g, g.Concat(1, globalFeatures, local));
+        return x + drop_path.Export(g, fused);
+    }
+
+    /// <summary>ONNX export of <see cref="Unfold(Tensor, long)"/>.</summary>
+    public static OnnxValue Unfold(OnnxGraph g, OnnxValue x, long p)
+    {
+        var rows = g.Node("Div", g.Dim(x, 2), g.Int64s(p));
+        var columns = g.Node("Div", g.Dim(x, 3), g.Int64s(p));
+        return g.Reshape(g.Transpose(g.Reshape(x, 0, 0, rows, p, columns, p), 0, 1, 3, 5, 2, 4), 0, 0, p * p, -1);
+    }
+
+    /// <summary>ONNX export of <see cref="Fold(Tensor, long, long, long)"/>, to the spatial size of <paramref name="reference"/>.</summary>
+    public static OnnxValue Fold(OnnxGraph g, OnnxValue patches, OnnxValue reference, long p)
+    {
+        var rows = g.Node("Div", g.Dim(reference, 2), g.Int64s(p));
+        var columns = g.Node("Div", g.Dim(reference, 3), g.Int64s(p));
+        var blocks = g.Transpose(g.Reshape(patches, 0, 0, p, p, rows, columns), 0, 1, 4, 2, 5, 3);
+        return g.Reshape(blocks, 0, 0, g.Dim(reference, 2), g.Dim(reference, 3));
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -10,7 +11,7 @@ namespace SoSeg.Models.SoSegFormer;
 /// transposed conv with stride 2 (padding 1, output padding 1: exactly doubles H and W), BN, ReLU;
 /// 1x1 Cin/4 -> Cout, BN, ReLU.
 /// </summary>
-public sealed class UpLink : nn.Module<Tensor, Tensor>
+public sealed class UpLink : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly ConvBnAct reduce;
     readonly ConvTranspose2d upsample;
@@ -33,4 +34,7 @@ public sealed class UpLink : nn.Module<Tensor, Tensor>
         var up = nn.functional.relu(upsample_bn.call(upsample.call(reduce.call(x))));
         return project.call(up).MoveToOuterDisposeScope();
     }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x) =>
+        project.Export(g, g.Relu(upsample_bn.Export(g, upsample.Export(g, reduce.Export(g, x)))));
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace SoSeg.Models.UNet;
 /// size is kept. The convolutions keep their bias, as the reference does (it is redundant before BN but
 /// counts in the 31.04 M parameters).
 /// </summary>
-public sealed class DoubleConv : nn.Module<Tensor, Tensor>
+public sealed class DoubleConv : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly ConvBnAct first;
     readonly ConvBnAct second;
@@ -30,4 +31,6 @@ public sealed class DoubleConv : nn.Module<Tensor, Tensor>
         using var hidden = first.call(x);
         return second.call(hidden);
     }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x) => second.Export(g, first.Export(g, x));
 }

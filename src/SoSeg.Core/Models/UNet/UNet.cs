@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -65,5 +66,19 @@ public sealed class UNet : SegmentationModel
             x = decoder[step].call(x, skips[Levels - 2 - step]);
         var logits = head.call(x);
         return new SegmentationOutput(logits.MoveToOuterDisposeScope());
+    }
+
+    protected override OnnxValue ExportPadded(OnnxGraph g, OnnxValue input)
+    {
+        var skips = new List<OnnxValue>(Levels);
+        var x = encoder[0].Export(g, input);
+        for (int level = 1; level < Levels; level++)
+        {
+            skips.Add(x);
+            x = encoder[level].Export(g, g.MaxPool(x, 2, 2));
+        }
+        for (int step = 0; step < decoder.Count; step++)
+            x = decoder[step].Export(g, x, skips[Levels - 2 - step]);
+        return head.Export(g, x);
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -10,7 +11,7 @@ namespace SoSeg.Models.UNet;
 /// channels, or bilinear interpolation), concatenate the encoder skip (skip first, as the reference),
 /// then a <see cref="DoubleConv"/>.
 /// </summary>
-public sealed class UNetUp : nn.Module<Tensor, Tensor, Tensor>
+public sealed class UNetUp : nn.Module<Tensor, Tensor, Tensor>, IOnnxExportable2
 {
     readonly ConvTranspose2d? upsample;
     readonly DoubleConv conv;
@@ -44,5 +45,11 @@ public sealed class UNetUp : nn.Module<Tensor, Tensor, Tensor>
                 "the input must be padded to a multiple of 16 (SegmentationModel does this).");
         using var joined = torch.cat([skip, up], 1);
         return conv.call(joined);
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue deeper, OnnxValue skip)
+    {
+        var up = upsample is null ? g.ResizeLike(deeper, skip, alignCorners: true) : upsample.Export(g, deeper);
+        return conv.Export(g, g.Concat(1, skip, up));
     }
 }

@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -11,7 +12,7 @@ namespace SoSeg.Models.UNetPlusPlus;
 /// then drops its bias). Convolutions are He-normal initialised (Keras <c>he_normal</c>: normal truncated
 /// at two standard deviations, std sqrt(2 / fan_in)), biases zero.
 /// </summary>
-public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>
+public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly Conv2d conv1;
     readonly BatchNorm2d? norm1;
@@ -54,5 +55,15 @@ public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>
         if (norm is not null) y = norm.call(y);
         y = nn.functional.relu(y);
         return dropout is null ? y : dropout.call(y);
+    }
+
+    public OnnxValue Export(OnnxGraph g, OnnxValue x) => Export(g, Export(g, x, conv1, norm1, dropout1), conv2, norm2, dropout2);
+
+    static OnnxValue Export(OnnxGraph g, OnnxValue x, Conv2d conv, BatchNorm2d? norm, Dropout? dropout)
+    {
+        var y = conv.Export(g, x);
+        if (norm is not null) y = norm.Export(g, y);
+        y = g.Relu(y);
+        return dropout is null ? y : dropout.Export(g, y);
     }
 }

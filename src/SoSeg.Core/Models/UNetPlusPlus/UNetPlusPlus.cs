@@ -1,3 +1,4 @@
+using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -139,5 +140,29 @@ public sealed class UNetPlusPlus : SegmentationModel
             ? headOutputs.Select(h => h.MoveToOuterDisposeScope()).ToList()
             : new List<Tensor>();
         return new SegmentationOutput(logits.MoveToOuterDisposeScope(), sideOutputs);
+    }
+
+    protected override OnnxValue ExportPadded(OnnxGraph g, OnnxValue input)
+    {
+        var grid = new List<OnnxValue>[Levels];
+        for (int level = 0; level < Levels; level++) grid[level] = new List<OnnxValue>(Levels - level);
+        for (int level = 0; level < Levels; level++)
+        {
+            var source = level == 0 ? input : g.MaxPool(grid[level - 1][0], 2, 2);
+            grid[level].Add(encoder[level].Export(g, source));
+            for (int column = 1; column <= level; column++)
+            {
+                int row = level - column;
+                string name = NodeName(row, column);
+                var up = upsamplers[name].Export(g, grid[row + 1][column - 1]);
+                grid[row].Add(nodes[name].Export(g, g.Concat(1, [up, .. grid[row]])));
+            }
+        }
+        var top = grid[0];
+        if (!DeepSupervision) return heads[0].Export(g, top[Levels - 1]);
+        if (Inference == DeepSupervisionInference.Last) return heads[Levels - 2].Export(g, top[Levels - 1]);
+        var logProbabilities = Enumerable.Range(0, Levels - 1)
+            .Select(i => g.Unsqueeze(g.LogSoftmax(heads[i].Export(g, top[i + 1]), 1), 0)).ToArray();
+        return g.ReduceLogSumExp(g.Concat(0, logProbabilities), 0, keepDims: false) - Math.Log(Levels - 1);
     }
 }
