@@ -27,6 +27,7 @@ public static class BenchCommand
         var channels = new Option<int>("--channels") { Description = "Input channels (1 grey, 3 RGB).", DefaultValueFactory = _ => defaults.InChannels };
         var classes = new Option<int>("--classes") { Description = "Classes K, background included.", DefaultValueFactory = _ => defaults.NumClasses };
         var forwardOnly = new Option<bool>("--forward-only") { Description = "Time inference only, not the training step." };
+        var optimizer = new Option<string>("--optimizer") { Description = "AdamW of the training step: adamw (one buffer) or adamw-per-tensor (TorchSharp's).", DefaultValueFactory = _ => defaults.Optimizer };
         var seed = new Option<long>("--seed") { Description = "Seed of the weights and the random batch.", DefaultValueFactory = _ => defaults.Seed };
         var modelOptions = CommonOptions.ModelOptions();
         var device = new DeviceOptions();
@@ -36,7 +37,7 @@ public static class BenchCommand
             "(forward, cross-entropy, backward, AdamW) times as medians after warm-up, images/s, and peak memory " +
             "(CPU: process RSS high-water mark; CUDA: device memory in use from NVML).")
         {
-            model, augment, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions,
+            model, augment, size, batch, steps, warmup, channels, classes, forwardOnly, optimizer, seed, modelOptions,
         };
         device.AddTo(command);
         command.Options.Add(json);
@@ -49,7 +50,7 @@ public static class BenchCommand
             bool asJson = parse.GetValue(json);
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: true);
             BenchmarkResult? result = parse.GetValue(model) is null ? null
-                : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions),
+                : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, optimizer, seed, modelOptions),
                                                          resolved, ctx, cache ?? ModelStatisticsCache.Default));
             AugmentationBenchmarkResult? augmentation = withAugmentation
                 ? AugmentationBenchmark.Run(resolved, parse.GetValue(batch), repetitions: Math.Max(1, parse.GetValue(steps)), warmup: parse.GetValue(warmup),
@@ -72,7 +73,7 @@ public static class BenchCommand
 
     static BenchmarkSettings ReadSettings(ParseResult parse, Option<string?> model, Option<int> size, Option<int> batch,
                                           Option<int> steps, Option<int> warmup, Option<int> channels, Option<int> classes,
-                                          Option<bool> forwardOnly, Option<long> seed, Option<string[]> modelOptions) => new()
+                                          Option<bool> forwardOnly, Option<string> optimizer, Option<long> seed, Option<string[]> modelOptions) => new()
     {
         Model = ModelRegistry.Get(parse.GetValue(model)!).Name,
         Size = parse.GetValue(size),
@@ -82,6 +83,7 @@ public static class BenchCommand
         InChannels = parse.GetValue(channels),
         NumClasses = parse.GetValue(classes),
         TrainStep = !parse.GetValue(forwardOnly),
+        Optimizer = parse.GetValue(optimizer)!,
         Seed = parse.GetValue(seed),
         Options = ModelOptions.Parse(parse.GetValue(modelOptions)),
     };
@@ -95,6 +97,7 @@ public static class BenchCommand
         o.WriteLine($"input       batch {r.Batch} x {r.Size}x{r.Size}; {r.Warmup} warm-up + {r.Steps} timed step(s) per phase, medians");
         o.WriteLine(Phase("forward", r.Forward, r.ForwardPeakMemory, c));
         if (r.TrainStep is not null) o.WriteLine(Phase("train step", r.TrainStep, r.TrainPeakMemory, c));
+        if (r.OptimizerStep is not null) o.WriteLine($"{"optimizer",-11} {r.OptimizerStep.MedianMs.ToString("0.0", c)} ms of the train step ({r.Optimizer})");
         var source = r.TrainPeakMemory?.Source ?? r.ForwardPeakMemory?.Source;
         if (source is not null) o.WriteLine($"memory      {source}");
     }

@@ -40,6 +40,8 @@ public sealed record PhaseTiming(double MedianMs, double MinMs, double MaxMs, do
 /// <param name="TrainStep">Training step (train mode: forward, cross-entropy, backward, AdamW step), or null when not measured.</param>
 /// <param name="ForwardPeakMemory">Peak memory of the forward phase.</param>
 /// <param name="TrainPeakMemory">Peak memory of the training phase.</param>
+/// <param name="OptimizerStep">The AdamW update alone (on the last step's gradients), or null when the training step was not measured.</param>
+/// <param name="Optimizer">AdamW implementation used by the training step.</param>
 public sealed record BenchmarkResult(
     string Model,
     string Device,
@@ -55,4 +57,6 @@ public sealed record BenchmarkResult(
     PhaseTiming Forward,
     PhaseTiming? TrainStep,
     MemoryFigure? ForwardPeakMemory,
-    MemoryFigure? TrainPeakMemory);
+    MemoryFigure? TrainPeakMemory,
+    PhaseTiming? OptimizerStep = null,
+    string Optimizer = Training.Optimization.TrainingOptimizers.FlatAdamW);

@@ -25,6 +25,8 @@ public sealed record BenchmarkSettings
     public long Seed { get; init; } = 0;
     /// <summary>Also time the full training step (forward, backward, AdamW).</summary>
     public bool TrainStep { get; init; } = true;
+    /// <summary>AdamW implementation of the training step (see <see cref="Training.Optimization.TrainingOptimizers"/>).</summary>
+    public string Optimizer { get; init; } = Training.Optimization.TrainingOptimizers.FlatAdamW;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first unusable value.</summary>
     public void Validate()
@@ -32,6 +34,7 @@ public sealed record BenchmarkSettings
         if (Size < 1) throw new ArgumentException($"--size must be positive, got {Size}.");
         if (Batch < 1) throw new ArgumentException($"--batch must be positive, got {Batch}.");
         if (Steps < 1) throw new ArgumentException($"--steps must be at least 1, got {Steps}.");
+        if (!Training.Optimization.TrainingOptimizers.Names.Contains(Optimizer)) throw new ArgumentException($"--optimizer must be {string.Join(" or ", Training.Optimization.TrainingOptimizers.Names)}, got '{Optimizer}'.");
         if (Warmup < 0) throw new ArgumentException($"--warmup cannot be negative, got {Warmup}.");
     }
 }
