@@ -50,7 +50,7 @@ public static class BenchCommand
             bool asJson = parse.GetValue(json);
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: true);
             BenchmarkResult? result = parse.GetValue(model) is null ? null
-                : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, optimizer, seed, modelOptions),
+                : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, optimizer, seed, modelOptions) with { Precision = device.Precision(parse) },
                                                          resolved, ctx, cache ?? ModelStatisticsCache.Default));
             AugmentationBenchmarkResult? augmentation = withAugmentation
                 ? AugmentationBenchmark.Run(resolved, parse.GetValue(batch), repetitions: Math.Max(1, parse.GetValue(steps)), warmup: parse.GetValue(warmup),
@@ -93,7 +93,7 @@ public static class BenchCommand
         var c = CultureInfo.InvariantCulture;
         o.WriteLine($"model       {r.Model}: {r.Parameters.ToString("N0", c)} parameters, " +
                     $"{r.GFlopsPerImage.ToString("0.0", c)} GFLOPs per {r.Size}x{r.Size} image (2 x MACs; fvcore {r.GMacsPerImage.ToString("0.0", c)} GMACs)");
-        o.WriteLine($"device      {r.Device} ({r.DeviceName}), {r.Threads} libtorch thread(s)");
+        o.WriteLine($"device      {r.Device} ({r.DeviceName}), {r.Threads} libtorch thread(s), precision {r.Precision}");
         o.WriteLine($"input       batch {r.Batch} x {r.Size}x{r.Size}; {r.Warmup} warm-up + {r.Steps} timed step(s) per phase, medians");
         o.WriteLine(Phase("forward", r.Forward, r.ForwardPeakMemory, c));
         if (r.TrainStep is not null) o.WriteLine(Phase("train step", r.TrainStep, r.TrainPeakMemory, c));

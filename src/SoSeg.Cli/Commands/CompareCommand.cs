@@ -30,7 +30,7 @@ public static class CompareCommand
         {
             var log = parse.InvocationConfiguration.Output;
             var torchDevice = device.Resolve(parse);
-            var training = recipe.Read(parse);
+            var training = recipe.Read(parse) with { Precision = device.Precision(parse) };
             // --model-option unet:base-width=32 applies to unet only; base-width=32 to every model.
             var perModel = new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
             var shared = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

@@ -71,6 +71,7 @@ public static class EvaluateCommand
                     : new RunFolder(parse.GetValue(run)!).ChooseCheckpoint(parse.GetValue(which)!, notes);
                 var torchDevice = device.Resolve(parse);
                 var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
+                model.Precision = device.Precision(parse);
                 DatasetEvaluation.CheckCompatible(info, dataset, checkpointPath);
                 var prediction = window.Read(parse, info.CropSize);
                 report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, items, model, torchDevice, prediction, options,

@@ -30,6 +30,7 @@ public static class PredictCommand
             var inputs = InputPredictor.FindInputs(parse.GetValue(input)!);
             var torchDevice = device.Resolve(parse);
             var (model, info) = Checkpoint.LoadModel(RunFolder.CheckpointOf(parse.GetValue(checkpoint)!, log), torchDevice);
+            model.Precision = device.Precision(parse);
             var predictor = new SegmentationPredictor(model, torchDevice, window.Read(parse, info.CropSize));
             var outputs = new PredictionOutputs { Probabilities = parse.GetValue(probabilities), Overlays = parse.GetValue(overlays) };
             string folder = parse.GetValue(output)!;

@@ -25,6 +25,8 @@ public sealed record BenchmarkSettings
     public long Seed { get; init; } = 0;
     /// <summary>Also time the full training step (forward, backward, AdamW).</summary>
     public bool TrainStep { get; init; } = true;
+    /// <summary>Arithmetic of both phases (fp32, tf32, bf16 mixed precision).</summary>
+    public Runtime.Precision Precision { get; init; } = Runtime.Precision.Tf32;
     /// <summary>AdamW implementation of the training step (see <see cref="Training.Optimization.TrainingOptimizers"/>).</summary>
     public string Optimizer { get; init; } = Training.Optimization.TrainingOptimizers.FlatAdamW;
 

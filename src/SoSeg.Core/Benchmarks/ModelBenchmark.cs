@@ -29,6 +29,8 @@ public static class ModelBenchmark
         var statistics = (cache ?? new ModelStatisticsCache(null))
             .GetOrCompute(settings.Model, settings.InChannels, settings.NumClasses, settings.Options, settings.Size, model);
 
+        model.Precision = settings.Precision;
+
         using var images = torch.randn([settings.Batch, settings.InChannels, settings.Size, settings.Size], device: device);
         using var targets = torch.randint(0, settings.NumClasses, [settings.Batch, settings.Size, settings.Size], dtype: ScalarType.Int64, device: device);
         var probe = new MemoryProbe(device);
@@ -67,7 +69,7 @@ public static class ModelBenchmark
         return new BenchmarkResult(
             statistics.Model, DeviceText(device), DeviceName(device), torch.get_num_threads(), settings.Size, settings.Batch,
             settings.Steps, settings.Warmup, statistics.Parameters, statistics.Flops.GFlops, statistics.Flops.GMacs,
-            forward, train, forwardMemory, trainMemory, optimizerStep, settings.Optimizer);
+            forward, train, forwardMemory, trainMemory, optimizerStep, settings.Optimizer, settings.Precision.Name());
     }
 
     static PhaseTiming TimePhase(string name, BenchmarkSettings settings, Device device, MemoryProbe probe,

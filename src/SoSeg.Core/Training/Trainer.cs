@@ -53,6 +53,7 @@ public sealed class Trainer
         var model = ModelRegistry.Create(_options.Model, _data.Channels, _data.NumClasses,
             ModelOptions.Parse(_options.ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
         model.to(_device);
+        model.Precision = _options.Precision;
         using var optimizer = TrainingOptimizers.AdamW(_options.Optimizer, model.parameters(), _options.LearningRate,
             _options.Beta1, _options.Beta2, _options.WeightDecay);
         ISegmentationLoss loss = _options.Loss switch

@@ -23,6 +23,8 @@ public sealed record TrainingOptions
     public double WeightDecay { get; init; } = 0.03;
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.999;
+    /// <summary>Arithmetic of training and validation (fp32, tf32 or bf16 mixed precision); weights and checkpoints stay float32.</summary>
+    public Runtime.Precision Precision { get; init; } = Runtime.Precision.Tf32;
     /// <summary>AdamW implementation: "adamw" (one buffer, a few kernels per step) or "adamw-per-tensor" (TorchSharp's); same results, same checkpoints.</summary>
     public string Optimizer { get; init; } = Optimization.TrainingOptimizers.FlatAdamW;
     /// <summary>Square training crop (paper: 512).</summary>

@@ -1,4 +1,5 @@
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public sealed class Res2Net : nn.Module<Tensor, Res2NetFeatures>
         using (torch.no_grad())
         {
             foreach (var module in modules())
-                if (module is Conv2d conv)
+                if (module is PrecisionConv2d conv)
                     nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
         }
     }

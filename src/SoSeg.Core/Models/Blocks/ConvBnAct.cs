@@ -1,3 +1,4 @@
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,7 +8,7 @@ namespace SoSeg.Models.Blocks;
 /// <summary>Conv2d (no bias) -> BatchNorm2d -> activation: the unit almost every network here is made of.</summary>
 public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
 {
-    readonly Conv2d conv;
+    readonly PrecisionConv2d conv;
     readonly BatchNorm2d bn;
     readonly nn.Module<Tensor, Tensor>? act;
 
@@ -18,7 +19,7 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
         : base(nameof(ConvBnAct))
     {
         if (padding < 0) padding = dilation * (kernel - 1) / 2;
-        conv = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, dilation: dilation,
+        conv = PrecisionLayers.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, dilation: dilation,
                          groups: groups, bias: bias);
         bn = nn.BatchNorm2d(outChannels, eps: bnEps);
         act = Activations.Create(activation, (int)outChannels);
@@ -31,7 +32,7 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
                      double bnEps = 1e-5)
         : base(nameof(ConvBnAct))
     {
-        conv = nn.Conv2d(inChannels, outChannels, kernel, stride: (1, 1), padding: padding,
+        conv = PrecisionLayers.Conv2d(inChannels, outChannels, kernel, stride: (1, 1), padding: padding,
                          dilation: dilation ?? (1, 1), groups: groups, bias: false);
         bn = nn.BatchNorm2d(outChannels, eps: bnEps);
         act = Activations.Create(activation, (int)outChannels);

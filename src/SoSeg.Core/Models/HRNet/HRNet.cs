@@ -1,4 +1,5 @@
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,7 +73,7 @@ public sealed class HRNet : SegmentationModel
         long concatenated = widths.Sum();
         head = nn.Sequential(
             new ConvBnAct(concatenated, concatenated, 1, bias: true),
-            nn.Conv2d(concatenated, config.NumClasses, 1));
+            PrecisionLayers.Conv2d(concatenated, config.NumClasses, 1));
         RegisterComponents();
 
         if (init == HRNetInit.Official) InitialiseAsOfficial();
@@ -91,7 +92,7 @@ public sealed class HRNet : SegmentationModel
         {
             switch (module)
             {
-                case Conv2d conv:
+                case PrecisionConv2d conv:
                     nn.init.normal_(conv.weight!, 0, 0.001);
                     break;
                 case BatchNorm2d norm:

@@ -1,4 +1,5 @@
 using SoSeg.Models.Analysis;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,8 +12,8 @@ namespace SoSeg.Models.SoSegFormer;
 /// </summary>
 public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor>
 {
-    readonly Linear qkv;
-    readonly Linear proj;
+    readonly PrecisionLinear qkv;
+    readonly PrecisionLinear proj;
     readonly long _heads;
 
     public MultiHeadSelfAttention(long dim, long heads) : base(nameof(MultiHeadSelfAttention))
@@ -20,8 +21,8 @@ public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor>
         if (heads < 1 || dim % heads != 0)
             throw new ArgumentException($"Multi-head attention: {heads} head(s) do not divide the attention width {dim}.");
         _heads = heads;
-        qkv = nn.Linear(dim, 3 * dim);
-        proj = nn.Linear(dim, dim);
+        qkv = PrecisionLayers.Linear(dim, 3 * dim);
+        proj = PrecisionLayers.Linear(dim, dim);
         RegisterComponents();
     }
 

@@ -1,4 +1,5 @@
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ namespace SoSeg.Models.UNet;
 /// </summary>
 public sealed class UNetUp : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly ConvTranspose2d? upsample;
+    readonly PrecisionConvTranspose2d? upsample;
     readonly DoubleConv conv;
 
     /// <param name="inChannels">Channels of the concatenation (skip + upsampled).</param>
@@ -27,7 +28,7 @@ public sealed class UNetUp : nn.Module<Tensor, Tensor, Tensor>
         }
         else
         {
-            upsample = nn.ConvTranspose2d(inChannels, inChannels / 2, 2, stride: 2);
+            upsample = PrecisionLayers.ConvTranspose2d(inChannels, inChannels / 2, 2, stride: 2);
             conv = new DoubleConv(inChannels, outChannels);
         }
         RegisterComponents();
