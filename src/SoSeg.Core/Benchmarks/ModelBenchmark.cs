@@ -106,7 +106,7 @@ public static class ModelBenchmark
     static string DeviceName(Device device)
     {
         if (device.type == DeviceType.CUDA)
-            return GpuInfo.List().FirstOrDefault(g => g.Index == Math.Max(0, device.index))?.Name ?? "CUDA GPU";
+            return GpuInfo.ForCudaDevice(device.index)?.Name ?? "CUDA GPU";
         string? model = null;
         try
         {
