@@ -2,6 +2,7 @@ using SoSeg.Models.MixedPrecision;
 using SoSeg.Models;
 using SoSeg.Models.SoSegFormer;
 using SoSeg.Runtime;
+using SoSeg.Tests.TestData;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,6 +10,8 @@ using static TorchSharp.torch;
 namespace SoSeg.Tests.Models.MixedPrecision;
 
 /// <summary>The bf16 policy of each layer and block type, and of every registered model as a whole.</summary>
+/// <remarks>Sequential: a layer and its TorchSharp counterpart are compared after seeding the global generator.</remarks>
+[Collection(SequentialCollection.Name)]
 public class MixedPrecisionTests
 {
     static T Seeded<T>(Func<T> make)

@@ -10,10 +10,22 @@ public class FlatAdamWTests
 {
     const double Lr = 3e-3, Beta1 = 0.9, Beta2 = 0.999, WeightDecay = 0.03;
 
+    // Weights copied from one model built once, not re-seeded per copy: other tests draw from the global generator in parallel.
+    static readonly Dictionary<string, Tensor> InitialWeights = BuildInitialWeights();
+
+    static Dictionary<string, Tensor> BuildInitialWeights()
+    {
+        using var model = NewUNet();
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+    }
+
+    static SegmentationModel NewUNet() => ModelRegistry.Create("unet", 1, 2, ModelOptions.Parse(["base-width=4"]));
+
     static SegmentationModel SmallUNet()
     {
-        torch.manual_seed(5);
-        return ModelRegistry.Create("unet", 1, 2, ModelOptions.Parse(["base-width=4"]));
+        var model = NewUNet();
+        model.load_state_dict(InitialWeights);
+        return model;
     }
 
     /// <summary>Trains <paramref name="model"/> for <paramref name="steps"/> steps on seeded random batches (the same batches for the same <paramref name="dataSeed"/>).</summary>
