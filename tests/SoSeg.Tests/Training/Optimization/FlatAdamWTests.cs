@@ -96,7 +96,7 @@ public class FlatAdamWTests
         using var target = zeros([2, 32, 32], dtype: ScalarType.Int64);
         optimizer.ZeroGrad();
         new CrossEntropyLoss().Compute(new SegmentationOutput(model.call(input)), target).backward();
-        using var weight = model.parameters().First();
+        var weight = model.parameters().First(); // the model owns it: not disposed here
         using var grad = weight.grad!;
         double norm = grad.norm().item<float>();
         Assert.True(norm > 0);
