@@ -13,6 +13,7 @@ public sealed class CtrlC : IDisposable
     readonly CancellationTokenSource _source = new();
     readonly TextWriter _log;
     readonly PosixSignalRegistration? _sigterm;
+    DateTime _firstPress;
 
     CtrlC(TextWriter log)
     {
@@ -28,7 +29,13 @@ public sealed class CtrlC : IDisposable
 
     void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
     {
-        if (_source.IsCancellationRequested) return;
+        // A GPU run's parent process passes SIGINT on; in a terminal the child has it already: one press, not two.
+        if (_source.IsCancellationRequested)
+        {
+            if (DateTime.UtcNow - _firstPress < TimeSpan.FromMilliseconds(500)) e.Cancel = true;
+            return;
+        }
+        _firstPress = DateTime.UtcNow;
         e.Cancel = true;
         Stop("Ctrl+C again to kill");
     }

@@ -4,7 +4,7 @@ using TorchSharp;
 
 namespace SoSeg.Cli;
 
-/// <summary>--device, --no-tf32 and (optionally) --threads, for every command that computes.</summary>
+/// <summary>--device, --precision (with --no-tf32, its older spelling of fp32) and (optionally) --threads, for every command that computes.</summary>
 public sealed class DeviceOptions
 {
     public const string DeviceName = "--device";
@@ -15,7 +15,14 @@ public sealed class DeviceOptions
                       "CUDA needs a CUDA libtorch, e.g. SOSEG_LIBTORCH=<PyTorch install>/torch/lib (docs/gpu.md).",
         DefaultValueFactory = _ => "auto",
     };
-    readonly Option<bool> _noTf32 = new("--no-tf32") { Description = "Disable TF32 matrix math on CUDA (on by default; no effect on CPU)." };
+    readonly Option<string> _precision = new("--precision")
+    {
+        Description = "Arithmetic: tf32 (float32 with TF32 matrix math on CUDA; the same as fp32 on CPU), fp32, or bf16 (mixed precision: " +
+                      "convolutions, linear layers and attention in bfloat16; float32 weights, optimizer state, norms, softmax, loss and metrics). " +
+                      "Checkpoints are float32 whichever is used.",
+        DefaultValueFactory = _ => Runtime.Precision.Tf32.Name(),
+    };
+    readonly Option<bool> _noTf32 = new("--no-tf32") { Description = "Same as --precision fp32." };
     readonly Option<int?>? _threads;
 
     /// <param name="threads">Also offer --threads (CPU threads libtorch may use).</param>
@@ -29,14 +36,25 @@ public sealed class DeviceOptions
     {
         if (_threads is not null) command.Options.Add(_threads);
         command.Options.Add(_device);
+        command.Options.Add(_precision);
         command.Options.Add(_noTf32);
     }
 
     /// <summary>The device asked for.</summary>
     public DeviceSpec Spec(ParseResult parse) => DeviceSpec.Parse(parse.GetValue(_device));
 
-    /// <summary>False with --no-tf32.</summary>
-    public bool AllowTf32(ParseResult parse) => !parse.GetValue(_noTf32);
+    /// <summary>The precision asked for: --precision, or fp32 with --no-tf32.</summary>
+    public Precision Precision(ParseResult parse)
+    {
+        var precision = PrecisionNames.Parse(parse.GetValue(_precision));
+        if (!parse.GetValue(_noTf32)) return precision;
+        if (parse.GetResult(_precision) is { Implicit: false } && precision != Runtime.Precision.Fp32)
+            throw new ArgumentException($"--no-tf32 means --precision fp32; it cannot go with --precision {precision.Name()}.");
+        return Runtime.Precision.Fp32;
+    }
+
+    /// <summary>Whether CUDA may use TF32 (not with --precision fp32 or --no-tf32).</summary>
+    public bool AllowTf32(ParseResult parse) => Precision(parse).AllowsTf32();
 
     /// <summary>Resolves the device (see <see cref="TorchRuntime.Resolve"/>), then applies --threads.</summary>
     public torch.Device Resolve(ParseResult parse)

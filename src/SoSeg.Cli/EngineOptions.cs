@@ -34,6 +34,7 @@ public sealed class EngineOptions
             string checkpointPath = RunFolder.CheckpointOf(path, log);
             var torchDevice = device.Resolve(parse);
             var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
+            model.Precision = device.Precision(parse);
             if (info.Unverified) log.WriteLine(CheckpointInfo.UnverifiedNote(checkpointPath));
             return (new OwnedTorchEngine(model, torchDevice), info, checkpointPath);
         }

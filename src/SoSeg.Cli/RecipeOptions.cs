@@ -16,6 +16,7 @@ public sealed class RecipeOptions
     readonly Option<double> _minLr = new("--min-lr") { Description = "Final learning rate of the cosine decay (paper: 1e-6).", DefaultValueFactory = _ => Defaults.MinLearningRate };
     readonly Option<double> _warmup = new("--warmup-epochs") { Description = "Linear warm-up length in epochs.", DefaultValueFactory = _ => Defaults.WarmupEpochs };
     readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW weight decay (authors' code: 0.03).", DefaultValueFactory = _ => Defaults.WeightDecay };
+    readonly Option<string> _optimizer = new("--optimizer") { Description = "AdamW implementation: adamw (all parameters in one buffer: a few kernels per step) or adamw-per-tensor (TorchSharp's); same results and checkpoints.", DefaultValueFactory = _ => Defaults.Optimizer };
     readonly Option<int> _crop = new("--crop") { Description = "Square training crop and prediction window (paper: 512).", DefaultValueFactory = _ => Defaults.CropSize };
     readonly Option<string> _loss = new("--loss") { Description = "ce: cross-entropy for every model (the paper's protocol); model: each model's own paper loss.", DefaultValueFactory = _ => Defaults.Loss };
     readonly Option<int> _validateEvery = new("--validate-every") { Description = "Validate every N epochs (the last epoch always validates).", DefaultValueFactory = _ => Defaults.ValidateEvery };
@@ -34,12 +35,13 @@ public sealed class RecipeOptions
             : null);
         _loss.AcceptOnlyFromAmong("ce", "model");
         _scaleMode.AcceptOnlyFromAmong("crop", "image", "off");
+        _optimizer.AcceptOnlyFromAmong([.. Training.Optimization.TrainingOptimizers.Names]);
     }
 
     /// <summary>Adds every recipe option to a command.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _scaleMode, _scaleRange, _modelOption })
+        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _optimizer, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _scaleMode, _scaleRange, _modelOption })
             command.Options.Add(option);
     }
 
@@ -56,6 +58,7 @@ public sealed class RecipeOptions
             MinLearningRate = parse.GetValue(_minLr),
             WarmupEpochs = parse.GetValue(_warmup),
             WeightDecay = parse.GetValue(_weightDecay),
+            Optimizer = parse.GetValue(_optimizer)!,
             CropSize = parse.GetValue(_crop),
             Loss = parse.GetValue(_loss)!,
             ValidateEvery = parse.GetValue(_validateEvery),

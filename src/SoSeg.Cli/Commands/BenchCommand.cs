@@ -29,6 +29,7 @@ public static class BenchCommand
         var forwardOnly = new Option<bool>("--forward-only") { Description = "Time inference only, not the training step." };
         var engine = new Option<string>("--engine") { Description = "torch: TorchSharp only; onnx: also export the same weights to ONNX and time ONNX Runtime's forward next to TorchSharp's (implies --forward-only).", DefaultValueFactory = _ => "torch" };
         engine.AcceptOnlyFromAmong("torch", "onnx");
+        var optimizer = new Option<string>("--optimizer") { Description = "AdamW of the training step: adamw (one buffer) or adamw-per-tensor (TorchSharp's).", DefaultValueFactory = _ => defaults.Optimizer };
         var seed = new Option<long>("--seed") { Description = "Seed of the weights and the random batch.", DefaultValueFactory = _ => defaults.Seed };
         var modelOptions = CommonOptions.ModelOptions();
         var device = new DeviceOptions();
@@ -38,7 +39,7 @@ public static class BenchCommand
             "(forward, cross-entropy, backward, AdamW) times as medians after warm-up, images/s, and peak memory " +
             "(CPU: process RSS high-water mark; CUDA: device memory in use from NVML).")
         {
-            model, augment, size, batch, steps, warmup, channels, classes, forwardOnly, engine, seed, modelOptions,
+            model, augment, size, batch, steps, warmup, channels, classes, forwardOnly, engine, optimizer, seed, modelOptions,
         };
         device.AddTo(command);
         command.Options.Add(json);
@@ -51,8 +52,8 @@ public static class BenchCommand
             bool asJson = parse.GetValue(json);
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: true);
             BenchmarkResult? result = parse.GetValue(model) is null ? null
-                : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, seed, modelOptions) with
-                                                         { Onnx = parse.GetValue(engine) == "onnx", TrainStep = !parse.GetValue(forwardOnly) && parse.GetValue(engine) != "onnx" },
+                : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, optimizer, seed, modelOptions) with
+                                                         { Onnx = parse.GetValue(engine) == "onnx", TrainStep = !parse.GetValue(forwardOnly) && parse.GetValue(engine) != "onnx", Precision = device.Precision(parse) },
                                                          resolved, ctx, cache ?? ModelStatisticsCache.Default));
             AugmentationBenchmarkResult? augmentation = withAugmentation
                 ? AugmentationBenchmark.Run(resolved, parse.GetValue(batch), repetitions: Math.Max(1, parse.GetValue(steps)), warmup: parse.GetValue(warmup),
@@ -75,7 +76,7 @@ public static class BenchCommand
 
     static BenchmarkSettings ReadSettings(ParseResult parse, Option<string?> model, Option<int> size, Option<int> batch,
                                           Option<int> steps, Option<int> warmup, Option<int> channels, Option<int> classes,
-                                          Option<bool> forwardOnly, Option<long> seed, Option<string[]> modelOptions) => new()
+                                          Option<bool> forwardOnly, Option<string> optimizer, Option<long> seed, Option<string[]> modelOptions) => new()
     {
         Model = ModelRegistry.Get(parse.GetValue(model)!).Name,
         Size = parse.GetValue(size),
@@ -85,6 +86,7 @@ public static class BenchCommand
         InChannels = parse.GetValue(channels),
         NumClasses = parse.GetValue(classes),
         TrainStep = !parse.GetValue(forwardOnly),
+        Optimizer = parse.GetValue(optimizer)!,
         Seed = parse.GetValue(seed),
         Options = ModelOptions.Parse(parse.GetValue(modelOptions)),
     };
@@ -94,13 +96,14 @@ public static class BenchCommand
         var c = CultureInfo.InvariantCulture;
         o.WriteLine($"model       {r.Model}: {r.Parameters.ToString("N0", c)} parameters, " +
                     $"{r.GFlopsPerImage.ToString("0.0", c)} GFLOPs per {r.Size}x{r.Size} image (2 x MACs; fvcore {r.GMacsPerImage.ToString("0.0", c)} GMACs)");
-        o.WriteLine($"device      {r.Device} ({r.DeviceName}), {r.Threads} libtorch thread(s)");
+        o.WriteLine($"device      {r.Device} ({r.DeviceName}), {r.Threads} libtorch thread(s), precision {r.Precision}");
         o.WriteLine($"input       batch {r.Batch} x {r.Size}x{r.Size}; {r.Warmup} warm-up + {r.Steps} timed step(s) per phase, medians");
         o.WriteLine(Phase("forward", r.Forward, r.ForwardPeakMemory, c));
         if (r.OnnxForward is not null)
             o.WriteLine(Phase("onnxruntime", r.OnnxForward, null, c) +
                         $" [{r.OnnxProvider}; {(r.Forward.MedianMs / r.OnnxForward.MedianMs).ToString("0.00", c)}x TorchSharp's speed]");
         if (r.TrainStep is not null) o.WriteLine(Phase("train step", r.TrainStep, r.TrainPeakMemory, c));
+        if (r.OptimizerStep is not null) o.WriteLine($"{"optimizer",-11} {r.OptimizerStep.MedianMs.ToString("0.0", c)} ms of the train step ({r.Optimizer})");
         var source = r.TrainPeakMemory?.Source ?? r.ForwardPeakMemory?.Source;
         if (source is not null) o.WriteLine($"memory      {source}");
     }

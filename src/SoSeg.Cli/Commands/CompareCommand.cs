@@ -46,7 +46,7 @@ public static class CompareCommand
             string dataFolders = parse.GetValue(data) ?? throw new ArgumentException("--data is required (or --collect REPORT).");
             string modelList = parse.GetValue(models) ?? throw new ArgumentException("--models is required (or --collect REPORT).");
             string report = parse.GetValue(output) ?? throw new ArgumentException("--out is required: the report folder (or --collect REPORT).");
-            var training = recipe.Read(parse);
+            var training = recipe.Read(parse) with { Precision = device.Precision(parse) };
             // --model-option unet:base-width=32 applies to unet only; base-width=32 to every model.
             var perModel = new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
             var shared = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

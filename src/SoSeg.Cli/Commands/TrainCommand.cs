@@ -54,6 +54,7 @@ public static class TrainCommand
                 Seed = parse.GetValue(seed),
                 Folds = parse.GetValue(folds),
                 Fold = parse.GetValue(fold),
+                Precision = device.Precision(parse),
             };
             var config = new TrainConfig
             {

@@ -42,6 +42,9 @@ public sealed record PhaseTiming(double MedianMs, double MinMs, double MaxMs, do
 /// <param name="TrainPeakMemory">Peak memory of the training phase.</param>
 /// <param name="OnnxForward">The same forward of the same weights exported to ONNX and run in ONNX Runtime, or null when not measured.</param>
 /// <param name="OnnxProvider">The ONNX Runtime execution provider that ran it.</param>
+/// <param name="OptimizerStep">The AdamW update alone (on the last step's gradients), or null when the training step was not measured.</param>
+/// <param name="Optimizer">AdamW implementation used by the training step.</param>
+/// <param name="Precision">Arithmetic (fp32, tf32, bf16).</param>
 public sealed record BenchmarkResult(
     string Model,
     string Device,
@@ -59,4 +62,7 @@ public sealed record BenchmarkResult(
     MemoryFigure? ForwardPeakMemory,
     MemoryFigure? TrainPeakMemory,
     PhaseTiming? OnnxForward = null,
-    string? OnnxProvider = null);
+    string? OnnxProvider = null,
+    PhaseTiming? OptimizerStep = null,
+    string Optimizer = Training.Optimization.TrainingOptimizers.FlatAdamW,
+    string Precision = "tf32");

@@ -27,6 +27,10 @@ public sealed record BenchmarkSettings
     public bool TrainStep { get; init; } = true;
     /// <summary>Also time the forward of the model exported to ONNX, in ONNX Runtime (CUDA provider on a CUDA device).</summary>
     public bool Onnx { get; init; }
+    /// <summary>Arithmetic of both phases (fp32, tf32, bf16 mixed precision).</summary>
+    public Runtime.Precision Precision { get; init; } = Runtime.Precision.Tf32;
+    /// <summary>AdamW implementation of the training step (see <see cref="Training.Optimization.TrainingOptimizers"/>).</summary>
+    public string Optimizer { get; init; } = Training.Optimization.TrainingOptimizers.FlatAdamW;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first unusable value.</summary>
     public void Validate()
@@ -36,6 +40,7 @@ public sealed record BenchmarkSettings
             throw new ArgumentException($"--size {Size} is larger than the largest image SoSeg reads ({Data.Images.ImageReader.MaxPixels:N0} pixels, 16384 x 16384).");
         if (Batch < 1) throw new ArgumentException($"--batch must be positive, got {Batch}.");
         if (Steps < 1) throw new ArgumentException($"--steps must be at least 1, got {Steps}.");
+        if (!Training.Optimization.TrainingOptimizers.Names.Contains(Optimizer)) throw new ArgumentException($"--optimizer must be {string.Join(" or ", Training.Optimization.TrainingOptimizers.Names)}, got '{Optimizer}'.");
         if (Warmup < 0) throw new ArgumentException($"--warmup cannot be negative, got {Warmup}.");
     }
 }

@@ -36,7 +36,7 @@ public sealed class MemoryProbe
     public void Sample()
     {
         if (_device.type != DeviceType.CUDA) return;
-        var gpu = GpuInfo.List().FirstOrDefault(g => g.Index == Math.Max(0, _device.index));
+        var gpu = GpuInfo.ForCudaDevice(_device.index);
         if (gpu is not null) _gpuPeak = Math.Max(_gpuPeak, gpu.TotalBytes - gpu.FreeBytes);
     }
 

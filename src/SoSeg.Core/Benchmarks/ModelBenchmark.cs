@@ -8,6 +8,7 @@ using SoSeg.Models.Analysis;
 using SoSeg.Runtime;
 using SoSeg.Terminal;
 using SoSeg.Training.Losses;
+using SoSeg.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ namespace SoSeg.Benchmarks;
 
 /// <summary>
 /// Measures a registered model on one device: parameters, counted GFLOPs, inference forward time and
-/// full training-step time (forward, cross-entropy, backward, AdamW step), images/s and peak memory;
+/// full training-step time (forward, cross-entropy, backward, AdamW step), the AdamW update's own time, images/s and peak memory;
 /// optionally the same forward exported to ONNX and run in ONNX Runtime.
 /// Each phase runs its warm-up steps, then its timed steps, each step in its own dispose scope; figures
 /// are medians. CUDA work is synchronised before every clock read.
@@ -35,6 +36,8 @@ public static class ModelBenchmark
             .EnsureFits($"--size {settings.Size} with --batch {settings.Batch}", device);
         var statistics = (cache ?? new ModelStatisticsCache(null))
             .GetOrCompute(settings.Model, settings.InChannels, settings.NumClasses, settings.Options, settings.Size, model);
+
+        model.Precision = settings.Precision;
 
         using var images = torch.randn([settings.Batch, settings.InChannels, settings.Size, settings.Size], device: device);
         using var targets = torch.randint(0, settings.NumClasses, [settings.Batch, settings.Size, settings.Size], dtype: ScalarType.Int64, device: device);
@@ -61,30 +64,32 @@ public static class ModelBenchmark
             onnxForward = TimePhase("onnxruntime forward", settings, device, probe, progress, () => engine.Logits(cpuImages));
         }
 
-        PhaseTiming? train = null;
+        PhaseTiming? train = null, optimizerStep = null;
         MemoryFigure? trainMemory = null;
         if (settings.TrainStep)
         {
             model.train();
             // The paper's optimiser; created after the model moved to its device.
-            using var optimizer = torch.optim.AdamW(model.parameters(), lr: 5e-5, weight_decay: 0.03);
+            using var optimizer = TrainingOptimizers.AdamW(settings.Optimizer, model.parameters(), lr: 5e-5, beta1: 0.9, beta2: 0.999, weightDecay: 0.03);
             var loss = new CrossEntropyLoss();
             probe.StartPhase();
             train = TimePhase("train step", settings, device, probe, progress, () =>
             {
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 using var value = loss.Compute(new SegmentationOutput(model.call(images)), targets);
                 value.backward();
-                optimizer.step();
+                optimizer.Step();
                 value.item<float>();
             });
             trainMemory = probe.Peak();
+            // The update alone, on the gradients the last step left: the optimizer's share of a step.
+            optimizerStep = TimePhase("optimizer step", settings, device, probe, progress, optimizer.Step);
         }
 
         return new BenchmarkResult(
             statistics.Model, DeviceText(device), DeviceName(device), torch.get_num_threads(), settings.Size, settings.Batch,
             settings.Steps, settings.Warmup, statistics.Parameters, statistics.Flops.GFlops, statistics.Flops.GMacs,
-            forward, train, forwardMemory, trainMemory, onnxForward, onnxProvider);
+            forward, train, forwardMemory, trainMemory, onnxForward, onnxProvider, optimizerStep, settings.Optimizer, settings.Precision.Name());
     }
 
     static PhaseTiming TimePhase(string name, BenchmarkSettings settings, Device device, MemoryProbe probe,
@@ -121,7 +126,7 @@ public static class ModelBenchmark
     static string DeviceName(Device device)
     {
         if (device.type == DeviceType.CUDA)
-            return GpuInfo.List().FirstOrDefault(g => g.Index == Math.Max(0, device.index))?.Name ?? "CUDA GPU";
+            return GpuInfo.ForCudaDevice(device.index)?.Name ?? "CUDA GPU";
         string? model = null;
         try
         {

@@ -175,6 +175,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
             OutputFolder.Check(evaluationFolder, OutputKind.Evaluation, Command, _force);
             var (network, info) = Checkpoint.LoadModel(checkpoint, device);
             if (info.Unverified) log.WriteLine(CheckpointInfo.UnverifiedNote(checkpoint));
+            network.Precision = options.Training.Precision;
             parameters = network.ParameterCount();
             report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, testItems, network, device, options.Prediction, options.Evaluation,
                 ctx.AddTask($"evaluate {model} seed {seed} on {testItems.Count} images", testItems.Count)));
@@ -297,6 +298,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
         {
             string checkpoint = run.Run.ChooseCheckpoint();
             var (network, _) = Checkpoint.LoadModel(checkpoint, device);
+            network.Precision = options.Training.Precision;
             var predictor = new SegmentationPredictor(network, device, options.Prediction);
             for (int i = 0; i < samples.Count; i++)
             {

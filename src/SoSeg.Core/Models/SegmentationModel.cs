@@ -1,4 +1,6 @@
 using SoSeg.Onnx;
+using SoSeg.Models.MixedPrecision;
+using SoSeg.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,6 +28,12 @@ public abstract class SegmentationModel : nn.Module<Tensor, Tensor>
     /// <summary>Classes K, background included; logits have K channels.</summary>
     public int NumClasses { get; }
 
+    /// <summary>
+    /// Arithmetic of the forward (see <see cref="ComputePrecision"/>): with bf16, convolutions, linear layers and
+    /// attention run in bfloat16; weights stay float32 and the outputs come back as float32.
+    /// </summary>
+    public Precision Precision { get; set; } = Precision.Tf32;
+
     /// <summary>H and W are padded to a multiple of this before the network runs (its total stride).</summary>
     public virtual int SizeDivisor => 32;
 
@@ -44,6 +52,16 @@ public abstract class SegmentationModel : nn.Module<Tensor, Tensor>
     SegmentationOutput Run(Tensor input, bool withSideOutputs)
     {
         CheckInput(input);
+        if (Precision != Precision.Bf16) return RunPadded(input, withSideOutputs);
+        using var policy = ComputePrecision.Enter(Precision);
+        var output = RunPadded(input, withSideOutputs);
+        // Loss, softmax and metrics in float32.
+        return new SegmentationOutput(ComputePrecision.ToFull(output.Logits), output.SideOutputs.Select(ComputePrecision.ToFull).ToList(),
+                                      output.Edge is null ? null : ComputePrecision.ToFull(output.Edge));
+    }
+
+    SegmentationOutput RunPadded(Tensor input, bool withSideOutputs)
+    {
         long height = input.shape[2], width = input.shape[3];
         long padH = (SizeDivisor - height % SizeDivisor) % SizeDivisor;
         long padW = (SizeDivisor - width % SizeDivisor) % SizeDivisor;

@@ -107,21 +107,40 @@ public static class LibtorchLocator
     }
 
     /// <summary>Asks python3 on PATH where its torch package is, without importing torch (fast).</summary>
-    static string? PythonTorchFolder()
+    static string? PythonTorchFolder() =>
+        AskPython("python3", "import importlib.util as u; s = u.find_spec('torch'); print(s.submodule_search_locations[0] if s else '')", PythonTimeout);
+
+    static readonly TimeSpan PythonTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Runs <paramref name="python"/> -c <paramref name="code"/> and returns its trimmed output, or null when it fails,
+    /// prints nothing, or has not finished within <paramref name="timeout"/> (then it is killed). The clock runs from the
+    /// start: output is read asynchronously, so a python that hangs before printing cannot block the read.
+    /// </summary>
+    internal static string? AskPython(string python, string code, TimeSpan timeout)
     {
         try
         {
-            var start = new System.Diagnostics.ProcessStartInfo("python3")
+            var start = new System.Diagnostics.ProcessStartInfo(python)
             {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
             };
             start.ArgumentList.Add("-c");
-            start.ArgumentList.Add("import importlib.util as u; s = u.find_spec('torch'); print(s.submodule_search_locations[0] if s else '')");
+            start.ArgumentList.Add(code);
             using var process = System.Diagnostics.Process.Start(start);
             if (process is null) return null;
-            string text = process.StandardOutput.ReadToEnd().Trim();
-            if (!process.WaitForExit(5000)) { process.Kill(); return null; }
-            return text.Length > 0 ? text : null;
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEndAsync();
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginErrorReadLine();
+            if (!process.WaitForExit(timeout))
+            {
+                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                return null;
+            }
+            if (!output.Wait(TimeSpan.FromSeconds(1))) return null;
+            string text = output.Result.Trim();
+            return process.ExitCode == 0 && text.Length > 0 ? text : null;
         }
         catch (System.ComponentModel.Win32Exception) { return null; }
     }

@@ -78,6 +78,7 @@ public static class NativeLayout
             System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(appFolder))))[..16].ToLowerInvariant();
         string target = Path.Combine(cacheRoot is null ? IO.UserCache.Folder : Path.Combine(cacheRoot, "soseg"), "external-libtorch-app", key);
         Directory.CreateDirectory(target);
+        PruneOldLayouts(Path.GetDirectoryName(target)!, keep: target, olderThan: TimeSpan.FromDays(14));
 
         var sources = new List<string>();
         foreach (var file in Directory.GetFiles(appFolder))
@@ -103,6 +104,22 @@ public static class NativeLayout
         return target;
     }
 
+    /// <summary>
+    /// Deletes copies of other app builds not used for <paramref name="olderThan"/> (each use touches its folder),
+    /// leaving <paramref name="keep"/>. A folder another process is filling is young, so it stays.
+    /// </summary>
+    public static void PruneOldLayouts(string root, string keep, TimeSpan olderThan)
+    {
+        Directory.SetLastWriteTimeUtc(keep, DateTime.UtcNow);
+        foreach (var folder in Directory.GetDirectories(root))
+        {
+            if (Path.GetFullPath(folder) == Path.GetFullPath(keep)) continue;
+            if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) < olderThan) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
     static int RunChild(string layout, string libtorchFolder, IReadOnlyList<string> args)
     {
         string entryAssembly = System.Reflection.Assembly.GetEntryAssembly()?.Location is { Length: > 0 } location
@@ -116,25 +133,33 @@ public static class NativeLayout
         start.Environment[ModeVariable] = "external";
         start.Environment[LibtorchLocator.EnvironmentVariable] = libtorchFolder;
 
-        // Ctrl+C reaches both processes; the parent just waits for the child to finish cleanly.
-        ConsoleCancelEventHandler ignore = (_, e) => e.Cancel = true;
-        Console.CancelKeyPress += ignore;
-        try
-        {
-            using var child = Process.Start(start) ?? throw new InvalidOperationException("Could not start " + start.FileName);
-            // SIGTERM (a Slurm time limit or scancel, Kubernetes, systemd) reaches this process only: pass it on so the child stops cleanly.
-            using var sigterm = OperatingSystem.IsWindows() ? null
-                : PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; _ = SendSignal(child.Id, SigTerm); });
-            child.WaitForExit();
-            return child.ExitCode;
-        }
-        finally { Console.CancelKeyPress -= ignore; }
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("Could not start " + start.FileName);
+        // SIGINT/SIGTERM/SIGHUP sent to this process alone must not leave the child running on the GPU: pass them on and
+        // wait for it. (Ctrl+C in a terminal reaches both; the child takes a repeat within a moment as the same press.)
+        using var interrupt = Forward(PosixSignal.SIGINT, child);
+        using var terminate = Forward(PosixSignal.SIGTERM, child);
+        using var hangUp = Forward(PosixSignal.SIGHUP, child);
+        child.WaitForExit();
+        return child.ExitCode;
     }
 
-    const int SigTerm = 15;
+    static PosixSignalRegistration Forward(PosixSignal signal, Process child) => PosixSignalRegistration.Create(signal, context =>
+    {
+        context.Cancel = true;
+        try { if (!child.HasExited) _ = Kill(child.Id, SignalNumber(signal)); }
+        catch (InvalidOperationException) { }
+    });
 
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    static extern int SendSignal(int pid, int signal);
+    static int SignalNumber(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGINT => 2,
+        PosixSignal.SIGTERM => 15,
+        PosixSignal.SIGHUP => 1,
+        _ => throw new ArgumentOutOfRangeException(nameof(signal)),
+    };
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int Kill(int pid, int signal);
 
     /// <summary>The dotnet host that runs this app (the muxer), found the way the SDK's tools find it.</summary>
     static string DotnetHost()

@@ -47,6 +47,7 @@ public static class NativeLibraries
             throw new DeviceUnavailableException(
                 "libtorch was loaded from more than one folder (" + string.Join(", ", folders) + "). CPU and CUDA builds " +
                 "must not be mixed in one process: run CUDA work through `soseg ... --device cuda` or scripts/gpu (docs/gpu.md), " +
-                "and keep libtorch_cpu.so out of LD_LIBRARY_PATH for CPU runs.");
+                "and keep PyTorch's torch/lib (or any libtorch folder) out of LD_LIBRARY_PATH for CPU runs: " +
+                "unset LD_LIBRARY_PATH or use SOSEG_LIBTORCH to name a CUDA libtorch.");
     }
 }

@@ -24,8 +24,18 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_initialised) return;
+            string? external = NativeLayout.IsExternal ? Environment.GetEnvironmentVariable(LibtorchLocator.EnvironmentVariable) : null;
             if (!NativeLayout.IsExternal) PinCpuBackend();
+            else if (!string.IsNullOrEmpty(external)) LibtorchProbe.EnsureLoadable(external);
             torch.InitializeDeviceType(DeviceType.CPU);
+            // Every command stops here when libtorch came from two places (e.g. a CUDA torch/lib on LD_LIBRARY_PATH
+            // supplied libc10.so to the app's CPU libtorch_cpu.so), or from somewhere other than the folder asked for.
+            var loaded = NativeLibraries.Loaded();
+            NativeLibraries.EnsureNotMixed(loaded);
+            if (!string.IsNullOrEmpty(external) && NativeLibraries.LibtorchFolder(loaded) is { } folder &&
+                Path.GetFullPath(folder).TrimEnd('/') != Path.GetFullPath(external).TrimEnd('/'))
+                throw new DeviceUnavailableException($"libtorch was loaded from {folder}, not from {external} ({LibtorchLocator.EnvironmentVariable}); " +
+                                                     "check that folder's libraries and LD_LIBRARY_PATH.");
             // libtorch would count the machine's cores; use the CPUs this process may use (--threads overrides).
             torch.set_num_threads(CpuBudget.Current.Count);
             _initialised = true;

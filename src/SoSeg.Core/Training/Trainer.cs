@@ -4,6 +4,7 @@ using SoSeg.Models;
 using SoSeg.Runtime;
 using SoSeg.Terminal;
 using SoSeg.Training.Losses;
+using SoSeg.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,8 +53,9 @@ public sealed class Trainer
         var model = ModelRegistry.Create(_options.Model, _data.Channels, _data.NumClasses,
             ModelOptions.Parse(_options.ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
         model.to(_device);
-        var optimizer = optim.AdamW(model.parameters(), lr: _options.LearningRate,
-            beta1: _options.Beta1, beta2: _options.Beta2, weight_decay: _options.WeightDecay);
+        model.Precision = _options.Precision;
+        using var optimizer = TrainingOptimizers.AdamW(_options.Optimizer, model.parameters(), _options.LearningRate,
+            _options.Beta1, _options.Beta2, _options.WeightDecay);
         ISegmentationLoss loss = _options.Loss switch
         {
             "ce" => new CrossEntropyLoss(),
@@ -77,7 +79,7 @@ public sealed class Trainer
             if (info.Model != _options.Model || info.NumClasses != _data.NumClasses || info.InChannels != _data.Channels)
                 throw new SoSegException($"{_run.LastCheckpoint}: was made for {info.Model} ({info.InChannels} channel(s), {info.NumClasses} classes), not {_options.Model} ({_data.Channels}, {_data.NumClasses}).");
             Checkpoint.LoadWeights(_run.LastCheckpoint, model);
-            Checkpoint.LoadOptimizer(_run.LastCheckpoint, optimizer);
+            Checkpoint.LoadOptimizer(_run.LastCheckpoint, optimizer.State);
             startEpoch = info.Epoch;
             bestScore = info.BestScore;
             bestEpoch = info.BestEpoch;
@@ -121,7 +123,7 @@ public sealed class Trainer
             // `best` first: if the process dies between the two writes, `last` still points to the older epoch, which resumes correctly.
             if (improved) Checkpoint.Save(_run.BestCheckpoint, model, info);
             // `last` carries metrics.csv's rows: if the process dies before the CSV below is replaced, resume restores the row.
-            Checkpoint.Save(_run.LastCheckpoint, model, info with { Epochs = records.ToList() }, optimizer);
+            Checkpoint.Save(_run.LastCheckpoint, model, info with { Epochs = records.ToList() }, optimizer.State);
             EpochRecord.WriteCsv(_run.MetricsCsv, records);
             Reports.TrainingCurves.Write(_run.CurvePng, records, _validator.ScoreName);
 
@@ -182,7 +184,7 @@ public sealed class Trainer
         Dataset = _data.DatasetName,
     };
 
-    (EpochRecord Record, bool Interrupted) TrainEpoch(SegmentationModel model, optim.Optimizer optimizer, ISegmentationLoss loss,
+    (EpochRecord Record, bool Interrupted) TrainEpoch(SegmentationModel model, ITrainingOptimizer optimizer, ISegmentationLoss loss,
         LearningRateSchedule schedule, int epoch, int stepsPerEpoch, TorchSharp.Modules.SummaryWriter tensorBoard, CancellationToken cancel)
     {
         // Everything random in this epoch derives from (seed, epoch): resuming at an epoch boundary is exact.
@@ -211,17 +213,17 @@ public sealed class Trainer
 
                 long globalStep = (long)epoch * stepsPerEpoch + step;
                 lastRate = schedule.At(globalStep);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lastRate;
+                optimizer.LearningRate = lastRate;
 
                 float value;
                 using (var scope = NewDisposeScope())
                 {
                     var (inputs, targets) = _augmentation.Apply(samples, _device, generator);
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var output = loss.UsesSideOutputs ? model.ForwardWithSideOutputs(inputs) : new SegmentationOutput(model.call(inputs));
                     var lossValue = loss.Compute(output, targets);
                     lossValue.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     value = lossValue.item<float>();
                 }
                 if (!float.IsFinite(value))

@@ -23,6 +23,10 @@ public sealed record TrainingOptions
     public double WeightDecay { get; init; } = 0.03;
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.999;
+    /// <summary>Arithmetic of training and validation (fp32, tf32 or bf16 mixed precision); weights and checkpoints stay float32.</summary>
+    public Runtime.Precision Precision { get; init; } = Runtime.Precision.Tf32;
+    /// <summary>AdamW implementation: "adamw" (one buffer, a few kernels per step) or "adamw-per-tensor" (TorchSharp's); same results, same checkpoints.</summary>
+    public string Optimizer { get; init; } = Optimization.TrainingOptimizers.FlatAdamW;
     /// <summary>Square training crop (paper: 512).</summary>
     public int CropSize { get; init; } = 512;
     /// <summary>"ce" (the paper's common protocol: cross-entropy on every model) or "model" (each model's own paper loss).</summary>
@@ -67,6 +71,7 @@ public sealed record TrainingOptions
         if (ValidateEvery < 1) throw new ArgumentException($"--validate-every must be at least 1 (got {ValidateEvery}).");
         if (StepsPerEpoch is < 1) throw new ArgumentException($"--steps-per-epoch must be at least 1 (got {StepsPerEpoch}).");
         if (ScaleMode is not ("crop" or "image" or "off")) throw new ArgumentException($"--scale-mode must be crop, image or off (got '{ScaleMode}').");
+        if (!Optimization.TrainingOptimizers.Names.Contains(Optimizer)) throw new ArgumentException($"--optimizer must be {string.Join(" or ", Optimization.TrainingOptimizers.Names)} (got '{Optimizer}').");
         if (LoaderThreads < 1) throw new ArgumentException($"Loader threads must be at least 1 (got {LoaderThreads}).");
         ToAugmentationOptions().Validate();
     }

@@ -1,3 +1,4 @@
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -109,7 +110,7 @@ public sealed class FlopCounter : IDisposable
     public FlopReport Report()
     {
         var unvisited = _countedLayers
-            .Where(l => !_visited.Contains(l) && l is Convolution or Linear)
+            .Where(l => !_visited.Contains(l) && l is Convolution or Linear or PrecisionLayer)
             .Select(l => _names[l]).ToList();
         return new FlopReport(
             _byOperation.Values.Sum(),
@@ -127,14 +128,14 @@ public sealed class FlopCounter : IDisposable
     }
 
     static bool IsCountedType(nn.Module m) =>
-        m is Convolution or Linear or NormBase or LayerNorm or GroupNorm
+        m is Convolution or Linear or PrecisionLayer or NormBase or LayerNorm or GroupNorm
             or AdaptiveAvgPool1d or AdaptiveAvgPool2d or AdaptiveAvgPool3d or Upsample;
 
     static string OperationOf(nn.Module m) => m switch
     {
-        ConvolutionTranspose => Operations.TransposedConvolution,
-        Convolution => Operations.Convolution,
-        Linear => Operations.Linear,
+        ConvolutionTranspose or PrecisionConvTranspose2d => Operations.TransposedConvolution,
+        Convolution or PrecisionConv2d => Operations.Convolution,
+        Linear or PrecisionLinear => Operations.Linear,
         NormBase or LayerNorm or GroupNorm => Operations.Normalization,
         Upsample => Operations.Interpolation,
         _ => Operations.Pooling,
@@ -158,6 +159,12 @@ public sealed class FlopCounter : IDisposable
                 return output.numel() * Product(w, 1);
             }
             case Linear linear:
+                return output.numel() * linear.weight.shape[1];
+            case PrecisionConvTranspose2d transposed:
+                return input.numel() * Product(transposed.weight.shape, 1);
+            case PrecisionConv2d conv:
+                return output.numel() * Product(conv.weight.shape, 1);
+            case PrecisionLinear linear:
                 return output.numel() * linear.weight.shape[1];
             case BatchNorm bn:
                 // In inference batch norm is one scale (and one shift when affine) per element; in training fvcore counts 4-5.

@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -50,7 +51,7 @@ public sealed class Res2Net : nn.Module<Tensor, Res2NetFeatures>
         using (torch.no_grad())
         {
             foreach (var module in modules())
-                if (module is Conv2d conv)
+                if (module is PrecisionConv2d conv)
                     nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
         }
     }

@@ -1,3 +1,4 @@
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ public static class Activations
         Activation.ReLU => nn.ReLU(inplace: true),
         Activation.SiLU => nn.SiLU(),
         // PReLU with one slope per channel, as CaraNet's BN-PReLU units use.
-        Activation.PReLU => nn.PReLU(channels),
+        Activation.PReLU => new PrecisionPReLU(channels),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 }

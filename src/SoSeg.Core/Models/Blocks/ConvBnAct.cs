@@ -1,4 +1,5 @@
 using SoSeg.Onnx;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace SoSeg.Models.Blocks;
 /// <summary>Conv2d (no bias) -> BatchNorm2d -> activation: the unit almost every network here is made of.</summary>
 public sealed class ConvBnAct : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-    readonly Conv2d conv;
+    readonly PrecisionConv2d conv;
     readonly BatchNorm2d bn;
     readonly nn.Module<Tensor, Tensor>? act;
 
@@ -19,7 +20,7 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>, IOnnxExportable
         : base(nameof(ConvBnAct))
     {
         if (padding < 0) padding = dilation * (kernel - 1) / 2;
-        conv = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, dilation: dilation,
+        conv = PrecisionLayers.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, dilation: dilation,
                          groups: groups, bias: bias);
         bn = nn.BatchNorm2d(outChannels, eps: bnEps);
         act = Activations.Create(activation, (int)outChannels);
@@ -32,7 +33,7 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>, IOnnxExportable
                      double bnEps = 1e-5)
         : base(nameof(ConvBnAct))
     {
-        conv = nn.Conv2d(inChannels, outChannels, kernel, stride: (1, 1), padding: padding,
+        conv = PrecisionLayers.Conv2d(inChannels, outChannels, kernel, stride: (1, 1), padding: padding,
                          dilation: dilation ?? (1, 1), groups: groups, bias: false);
         bn = nn.BatchNorm2d(outChannels, eps: bnEps);
         act = Activations.Create(activation, (int)outChannels);

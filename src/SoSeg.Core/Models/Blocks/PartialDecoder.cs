@@ -1,4 +1,5 @@
 using SoSeg.Onnx;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public sealed class PartialDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor> concat2;
     readonly nn.Module<Tensor, Tensor> concat3;
     readonly nn.Module<Tensor, Tensor> fuse;
-    readonly Conv2d head;
+    readonly PrecisionConv2d head;
 
     /// <param name="channels">Width of each input feature (32 in PraNet and CaraNet).</param>
     /// <param name="outChannels">Channels of the global map (K classes).</param>
@@ -37,14 +38,14 @@ public sealed class PartialDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
         concat2 = Unit(2 * channels, 2 * channels, batchNorm);
         concat3 = Unit(3 * channels, 3 * channels, batchNorm);
         fuse = Unit(3 * channels, 3 * channels, batchNorm);
-        head = nn.Conv2d(3 * channels, outChannels, 1);
+        head = PrecisionLayers.Conv2d(3 * channels, outChannels, 1);
         RegisterComponents();
     }
 
     // The official BasicConv2d is conv + BN with no activation; CaraNet's Conv is a bare conv.
     static nn.Module<Tensor, Tensor> Unit(long inChannels, long outChannels, bool batchNorm) => batchNorm
         ? new ConvBnAct(inChannels, outChannels, 3, activation: Activation.None)
-        : nn.Conv2d(inChannels, outChannels, 3, padding: 1, bias: false);
+        : PrecisionLayers.Conv2d(inChannels, outChannels, 3, padding: 1, bias: false);
 
     /// <param name="deepest">Stride-32 feature.</param>
     /// <param name="middle">Stride-16 feature.</param>

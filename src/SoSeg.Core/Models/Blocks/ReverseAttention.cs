@@ -1,4 +1,5 @@
 using SoSeg.Onnx;
+using SoSeg.Models.MixedPrecision;
 using static TorchSharp.torch;
 
 namespace SoSeg.Models.Blocks;
@@ -15,7 +16,7 @@ public static class ReverseAttention
     /// <summary>N x 1 x H x W weight in [0, 1] from N x K x H x W logits (class 0 = background).</summary>
     public static Tensor Weight(Tensor logits)
     {
-        using var probabilities = logits.softmax(1);
+        using var probabilities = ComputePrecision.Softmax(logits, 1);
         return probabilities[.., ..1];
     }
 

@@ -1,4 +1,5 @@
 using SoSeg.Onnx;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,13 +12,13 @@ namespace SoSeg.Models.Blocks;
 /// </summary>
 public sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-    readonly Conv2d reduce;
-    readonly Conv2d expand;
+    readonly PrecisionConv2d reduce;
+    readonly PrecisionConv2d expand;
 
     public SqueezeExcitation(long channels, long hiddenChannels) : base(nameof(SqueezeExcitation))
     {
-        reduce = nn.Conv2d(channels, hiddenChannels, 1);
-        expand = nn.Conv2d(hiddenChannels, channels, 1);
+        reduce = PrecisionLayers.Conv2d(channels, hiddenChannels, 1);
+        expand = PrecisionLayers.Conv2d(hiddenChannels, channels, 1);
         RegisterComponents();
     }
 

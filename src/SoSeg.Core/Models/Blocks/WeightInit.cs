@@ -1,3 +1,4 @@
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ public static class WeightInit
     }
 
     /// <summary>Keras <c>he_normal</c> (2.2): truncated normal, std sqrt(2 / fan_in), cut at +-2 std; bias zero.</summary>
-    public static void HeNormal(Conv2d conv)
+    public static void HeNormal(PrecisionConv2d conv)
     {
         long fanIn = conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3];
         double std = Math.Sqrt(2.0 / fanIn);
@@ -43,7 +44,7 @@ public static class WeightInit
     }
 
     /// <summary>Keras <c>glorot_uniform</c> kernel and zero bias (the Conv2DTranspose defaults).</summary>
-    public static void GlorotUniform(ConvTranspose2d conv)
+    public static void GlorotUniform(PrecisionConvTranspose2d conv)
     {
         using var _ = no_grad();
         nn.init.xavier_uniform_(conv.weight!);

@@ -1,6 +1,7 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Backbones;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using SoSeg.Training.Losses;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -31,16 +32,16 @@ public sealed class CFANetModel : SegmentationModel
     readonly ConvBnAct edgeUp4;
     readonly ConvBnAct edgeUp2;
     readonly ConvBnAct edgeUp1;
-    readonly Conv2d edgeHead;
+    readonly PrecisionConv2d edgeHead;
     readonly EdgeChannelAttention lowAttention;
     readonly EdgeChannelAttention edgeAttention4;
     readonly EdgeChannelAttention edgeAttention2;
     readonly EdgeChannelAttention edgeAttention1;
     readonly BoundaryGuidedDecoder decoder1;
     readonly BoundaryGuidedDecoder decoder2;
-    readonly Conv2d head1;
-    readonly Conv2d head2;
-    readonly Conv2d fusedHead;
+    readonly PrecisionConv2d head1;
+    readonly PrecisionConv2d head2;
+    readonly PrecisionConv2d fusedHead;
 
     /// <param name="config">Input channels, classes K.</param>
     /// <param name="channels">Width C of the fused and boundary features (64; at least 16).</param>
@@ -60,16 +61,16 @@ public sealed class CFANetModel : SegmentationModel
         edgeUp4 = new ConvBnAct(c, c, 3, bias: true);
         edgeUp2 = new ConvBnAct(c, c, 3, bias: true);
         edgeUp1 = new ConvBnAct(c, final, 3, bias: true);
-        edgeHead = nn.Conv2d(final, 1, 1);
+        edgeHead = PrecisionLayers.Conv2d(final, 1, 1);
         lowAttention = new EdgeChannelAttention(c);
         edgeAttention4 = new EdgeChannelAttention(c);
         edgeAttention2 = new EdgeChannelAttention(c);
         edgeAttention1 = new EdgeChannelAttention(final);
         decoder1 = new BoundaryGuidedDecoder(c);
         decoder2 = new BoundaryGuidedDecoder(c);
-        head1 = nn.Conv2d(final, k, 1);
-        head2 = nn.Conv2d(final, k, 1);
-        fusedHead = nn.Conv2d(final, k, 1);
+        head1 = PrecisionLayers.Conv2d(final, k, 1);
+        head2 = PrecisionLayers.Conv2d(final, k, 1);
+        fusedHead = PrecisionLayers.Conv2d(final, k, 1);
         RegisterComponents();
     }
 

@@ -1,4 +1,5 @@
 using SoSeg.Onnx;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,14 +12,14 @@ namespace SoSeg.Models.CFANet;
 /// </summary>
 public sealed class EdgeChannelAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-    readonly Conv2d reduce;
-    readonly Conv2d expand;
+    readonly PrecisionConv2d reduce;
+    readonly PrecisionConv2d expand;
 
     public EdgeChannelAttention(long channels) : base(nameof(EdgeChannelAttention))
     {
         if (channels < 16) throw new ArgumentException($"Edge channel attention needs at least 16 channels, got {channels}.", nameof(channels));
-        reduce = nn.Conv2d(channels, channels / 16, 1, bias: false);
-        expand = nn.Conv2d(channels / 16, channels, 1, bias: false);
+        reduce = PrecisionLayers.Conv2d(channels, channels / 16, 1, bias: false);
+        expand = PrecisionLayers.Conv2d(channels / 16, channels, 1, bias: false);
         RegisterComponents();
     }
 

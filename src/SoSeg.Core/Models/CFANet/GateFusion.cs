@@ -1,4 +1,5 @@
 using SoSeg.Onnx;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,13 +12,13 @@ namespace SoSeg.Models.CFANet;
 /// </summary>
 public sealed class GateFusion : nn.Module<Tensor, Tensor, Tensor>, IOnnxExportable2
 {
-    readonly Conv2d gateA;
-    readonly Conv2d gateB;
+    readonly PrecisionConv2d gateA;
+    readonly PrecisionConv2d gateB;
 
     public GateFusion(long channels) : base(nameof(GateFusion))
     {
-        gateA = nn.Conv2d(2 * channels, 1, 1);
-        gateB = nn.Conv2d(2 * channels, 1, 1);
+        gateA = PrecisionLayers.Conv2d(2 * channels, 1, 1);
+        gateB = PrecisionLayers.Conv2d(2 * channels, 1, 1);
         RegisterComponents();
     }
 
@@ -25,7 +26,7 @@ public sealed class GateFusion : nn.Module<Tensor, Tensor, Tensor>, IOnnxExporta
     {
         using var scope = torch.NewDisposeScope();
         var both = torch.cat([a, b], 1);
-        var gates = torch.cat([gateA.call(both), gateB.call(both)], 1).softmax(1);
+        var gates = ComputePrecision.Softmax(torch.cat([gateA.call(both), gateB.call(both)], 1), 1);
         return (a * gates[.., ..1] + b * gates[.., 1..]).MoveToOuterDisposeScope();
     }
 

@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,18 +20,18 @@ namespace SoSeg.Models.CFANet;
 public sealed class GlobalAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     const double BnEps = 1e-5;
-    readonly Conv2d reduce;
+    readonly PrecisionConv2d reduce;
     readonly BatchNorm2d reduceNorm;
-    readonly Conv2d expand;
+    readonly PrecisionConv2d expand;
     readonly BatchNorm2d expandNorm;
 
     public GlobalAttention(long channels, long reduction = 4) : base(nameof(GlobalAttention))
     {
         long hidden = channels / reduction;
         if (hidden < 1) throw new ArgumentException($"Global attention: {channels} channels / {reduction} leaves no hidden channel.", nameof(channels));
-        reduce = nn.Conv2d(channels, hidden, 1);
+        reduce = PrecisionLayers.Conv2d(channels, hidden, 1);
         reduceNorm = nn.BatchNorm2d(hidden, eps: BnEps);
-        expand = nn.Conv2d(hidden, channels, 1);
+        expand = PrecisionLayers.Conv2d(hidden, channels, 1);
         expandNorm = nn.BatchNorm2d(channels, eps: BnEps);
         RegisterComponents();
     }

@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,8 +17,8 @@ public sealed class AxialReverseAttentionBranch : nn.Module<Tensor, Tensor, Tens
 {
     const double BnEps = 1e-3;
     readonly ChannelwiseFeaturePyramid context;
-    readonly Conv2d attentionInput;
-    readonly Conv2d attentionConv;
+    readonly PrecisionConv2d attentionInput;
+    readonly PrecisionConv2d attentionConv;
     readonly AxialSelfAttention heightAttention;
     readonly AxialSelfAttention widthAttention;
     readonly Sequential refine;
@@ -25,8 +26,8 @@ public sealed class AxialReverseAttentionBranch : nn.Module<Tensor, Tensor, Tens
     public AxialReverseAttentionBranch(long channels, long numClasses, int cfpDilation = 8) : base(nameof(AxialReverseAttentionBranch))
     {
         context = new ChannelwiseFeaturePyramid(channels, cfpDilation);
-        attentionInput = nn.Conv2d(channels, channels, 1, bias: false);
-        attentionConv = nn.Conv2d(channels, channels, 3, padding: 1, bias: false);
+        attentionInput = PrecisionLayers.Conv2d(channels, channels, 1, bias: false);
+        attentionConv = PrecisionLayers.Conv2d(channels, channels, 3, padding: 1, bias: false);
         heightAttention = new AxialSelfAttention(channels, AttentionAxis.Height);
         widthAttention = new AxialSelfAttention(channels, AttentionAxis.Width);
         refine = nn.Sequential(

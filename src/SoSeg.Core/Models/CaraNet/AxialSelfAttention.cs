@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Analysis;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,9 +21,9 @@ public enum AttentionAxis { Height, Width }
 /// </summary>
 public sealed class AxialSelfAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-    readonly Conv2d query;
-    readonly Conv2d key;
-    readonly Conv2d value;
+    readonly PrecisionConv2d query;
+    readonly PrecisionConv2d key;
+    readonly PrecisionConv2d value;
     readonly Parameter gamma;
     readonly AttentionAxis _axis;
 
@@ -30,9 +31,9 @@ public sealed class AxialSelfAttention : nn.Module<Tensor, Tensor>, IOnnxExporta
     {
         if (channels < 8) throw new ArgumentException($"Axial attention needs at least 8 channels, got {channels}.", nameof(channels));
         _axis = axis;
-        query = nn.Conv2d(channels, channels / 8, 1, bias: false);
-        key = nn.Conv2d(channels, channels / 8, 1, bias: false);
-        value = nn.Conv2d(channels, channels, 1, bias: false);
+        query = PrecisionLayers.Conv2d(channels, channels / 8, 1, bias: false);
+        key = PrecisionLayers.Conv2d(channels, channels / 8, 1, bias: false);
+        value = PrecisionLayers.Conv2d(channels, channels, 1, bias: false);
         gamma = nn.Parameter(torch.zeros(1));
         RegisterComponents();
     }

@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,12 +18,12 @@ public sealed class ChannelwiseFeaturePyramid : nn.Module<Tensor, Tensor>, IOnnx
 {
     const double BnEps = 1e-3;
     readonly BatchNorm2d inputNorm;
-    readonly PReLU inputActivation;
+    readonly PrecisionPReLU inputActivation;
     readonly ConvBnAct reduce;
     readonly ModuleList<ModuleList<ConvBnAct>> branches;
     readonly BatchNorm2d outputNorm;
-    readonly PReLU outputActivation;
-    readonly Conv2d project;
+    readonly PrecisionPReLU outputActivation;
+    readonly PrecisionConv2d project;
 
     /// <param name="channels">Input and output channels; a multiple of 16 (32 in CaraNet).</param>
     /// <param name="dilation">The module's d (8 in CaraNet).</param>
@@ -31,13 +32,13 @@ public sealed class ChannelwiseFeaturePyramid : nn.Module<Tensor, Tensor>, IOnnx
         if (channels % 16 != 0) throw new ArgumentException($"CFP module: channels must be a multiple of 16, got {channels}.", nameof(channels));
         if (dilation < 0) throw new ArgumentOutOfRangeException(nameof(dilation), "CFP dilation must not be negative.");
         inputNorm = nn.BatchNorm2d(channels, eps: BnEps);
-        inputActivation = nn.PReLU(channels);
+        inputActivation = new PrecisionPReLU(channels);
         reduce = new ConvBnAct(channels, channels / 4, 3, activation: Activation.PReLU, bnEps: BnEps);
         long[] rates = [1, dilation / 4 + 1, dilation / 2 + 1, dilation + 1];
         branches = nn.ModuleList(rates.Select(rate => Branch(channels, rate)).ToArray());
         outputNorm = nn.BatchNorm2d(channels, eps: BnEps);
-        outputActivation = nn.PReLU(channels);
-        project = nn.Conv2d(channels, channels, 1, bias: false);
+        outputActivation = new PrecisionPReLU(channels);
+        project = PrecisionLayers.Conv2d(channels, channels, 1, bias: false);
         RegisterComponents();
     }
 

@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -73,7 +74,7 @@ public sealed class HRNet : SegmentationModel
         long concatenated = widths.Sum();
         head = nn.Sequential(
             new ConvBnAct(concatenated, concatenated, 1, bias: true),
-            nn.Conv2d(concatenated, config.NumClasses, 1));
+            PrecisionLayers.Conv2d(concatenated, config.NumClasses, 1));
         RegisterComponents();
 
         if (init == HRNetInit.Official) InitialiseAsOfficial();
@@ -92,7 +93,7 @@ public sealed class HRNet : SegmentationModel
         {
             switch (module)
             {
-                case Conv2d conv:
+                case PrecisionConv2d conv:
                     nn.init.normal_(conv.weight!, 0, 0.001);
                     break;
                 case BatchNorm2d norm:

@@ -1,4 +1,5 @@
 using SoSeg.Onnx;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,16 +15,16 @@ public sealed class LinearAttentionBlock : nn.Module<Tensor, Tensor>, IOnnxExpor
     readonly BatchNorm2d attention_norm;
     readonly LinearSelfAttention attention;
     readonly BatchNorm2d ffn_norm;
-    readonly Conv2d ffn_in;
-    readonly Conv2d ffn_out;
+    readonly PrecisionConv2d ffn_in;
+    readonly PrecisionConv2d ffn_out;
 
     public LinearAttentionBlock(long dim, long ffnHidden, double bnEps) : base(nameof(LinearAttentionBlock))
     {
         attention_norm = nn.BatchNorm2d(dim, eps: bnEps);
         attention = new LinearSelfAttention(dim);
         ffn_norm = nn.BatchNorm2d(dim, eps: bnEps);
-        ffn_in = nn.Conv2d(dim, ffnHidden, 1);
-        ffn_out = nn.Conv2d(ffnHidden, dim, 1);
+        ffn_in = PrecisionLayers.Conv2d(dim, ffnHidden, 1);
+        ffn_out = PrecisionLayers.Conv2d(ffnHidden, dim, 1);
         RegisterComponents();
     }
 

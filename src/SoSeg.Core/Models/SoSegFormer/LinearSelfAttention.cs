@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Analysis;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,15 +15,15 @@ namespace SoSeg.Models.SoSegFormer;
 /// </summary>
 public sealed class LinearSelfAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-    readonly Conv2d qkv;
-    readonly Conv2d proj;
+    readonly PrecisionConv2d qkv;
+    readonly PrecisionConv2d proj;
     readonly long _dim;
 
     public LinearSelfAttention(long dim) : base(nameof(LinearSelfAttention))
     {
         _dim = dim;
-        qkv = nn.Conv2d(dim, 1 + 2 * dim, 1);
-        proj = nn.Conv2d(dim, dim, 1);
+        qkv = PrecisionLayers.Conv2d(dim, 1 + 2 * dim, 1);
+        proj = PrecisionLayers.Conv2d(dim, dim, 1);
         RegisterComponents();
     }
 
@@ -30,7 +31,7 @@ public sealed class LinearSelfAttention : nn.Module<Tensor, Tensor>, IOnnxExport
     {
         using var scope = torch.NewDisposeScope();
         var parts = qkv.call(x).split([1, _dim, _dim], dim: 1);
-        var scores = parts[0].softmax(-1);
+        var scores = ComputePrecision.Softmax(parts[0], -1);
         // Context: for each batch item and patch pixel a d x N by N x 1 product.
         var context = (parts[1] * scores).sum(-1, keepdim: true);
         FlopCounter.Add(FlopCounter.Operations.Attention, parts[1].numel());

@@ -1,4 +1,5 @@
 using SoSeg.Onnx;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,16 +15,16 @@ public sealed class MultiHeadAttentionBlock : nn.Module<Tensor, Tensor>, IOnnxEx
     readonly LayerNorm attention_norm;
     readonly MultiHeadSelfAttention attention;
     readonly LayerNorm ffn_norm;
-    readonly Linear ffn_in;
-    readonly Linear ffn_out;
+    readonly PrecisionLinear ffn_in;
+    readonly PrecisionLinear ffn_out;
 
     public MultiHeadAttentionBlock(long dim, long heads, long ffnHidden) : base(nameof(MultiHeadAttentionBlock))
     {
         attention_norm = nn.LayerNorm(dim);
         attention = new MultiHeadSelfAttention(dim, heads);
         ffn_norm = nn.LayerNorm(dim);
-        ffn_in = nn.Linear(dim, ffnHidden);
-        ffn_out = nn.Linear(ffnHidden, dim);
+        ffn_in = PrecisionLayers.Linear(dim, ffnHidden);
+        ffn_out = PrecisionLayers.Linear(ffnHidden, dim);
         RegisterComponents();
     }
 

@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Analysis;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,8 +13,8 @@ namespace SoSeg.Models.SoSegFormer;
 /// </summary>
 public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-    readonly Linear qkv;
-    readonly Linear proj;
+    readonly PrecisionLinear qkv;
+    readonly PrecisionLinear proj;
     readonly long _heads;
 
     public MultiHeadSelfAttention(long dim, long heads) : base(nameof(MultiHeadSelfAttention))
@@ -21,8 +22,8 @@ public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor>, IOnnxExp
         if (heads < 1 || dim % heads != 0)
             throw new ArgumentException($"Multi-head attention: {heads} head(s) do not divide the attention width {dim}.");
         _heads = heads;
-        qkv = nn.Linear(dim, 3 * dim);
-        proj = nn.Linear(dim, dim);
+        qkv = PrecisionLayers.Linear(dim, 3 * dim);
+        proj = PrecisionLayers.Linear(dim, dim);
         RegisterComponents();
     }
 
@@ -42,7 +43,7 @@ public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor>, IOnnxExp
     /// <summary>Scaled dot-product attention written out: softmax(Q K^T / sqrt(d_head)) V.</summary>
     public OnnxValue Export(OnnxGraph g, OnnxValue x)
     {
-        long headDim = proj.in_features / _heads;
+        long headDim = proj.weight.shape[1] / _heads;
         // B x N x 3d -> 3 x B x heads x N x d/heads
         var qkvHeads = g.Transpose(g.Reshape(qkv.Export(g, x), 0, 0, 3, _heads, headDim), 2, 0, 3, 1, 4);
         var (q, k, v) = (g.Select(qkvHeads, 0, 0), g.Select(qkvHeads, 0, 1), g.Select(qkvHeads, 0, 2));

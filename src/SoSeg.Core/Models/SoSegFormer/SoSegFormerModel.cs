@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public sealed class SoSegFormerModel : SegmentationModel
     readonly CrossScaleInstruction cross_scale;
     readonly ModuleList<DecoderStage> decoder;
     readonly Aspp aspp;
-    readonly Conv2d classifier;
+    readonly PrecisionConv2d classifier;
 
     public SoSegFormerModel(string name, ModelConfig config, SoSegFormerOptions options) : base(name, config)
     {
@@ -43,7 +44,7 @@ public sealed class SoSegFormerModel : SegmentationModel
             return new DecoderStage(channels[stage + 1], channels[stage], options.FormerConfig(stage));
         }).ToArray());
         aspp = new Aspp(channels[stages], options.AsppChannels, options.AsppRates, options.AsppDropout, options.BnEps);
-        classifier = nn.Conv2d(channels.Take(stages).Sum() + options.AsppChannels, config.NumClasses, 1);
+        classifier = PrecisionLayers.Conv2d(channels.Take(stages).Sum() + options.AsppChannels, config.NumClasses, 1);
         RegisterComponents();
     }
 

@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,7 +17,7 @@ public sealed class StageFormer : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly nn.Module<Tensor, Tensor> local_conv;
     readonly SqueezeExcitation local_se;
-    readonly Conv2d local_proj;
+    readonly PrecisionConv2d local_proj;
     readonly nn.Module<Tensor, Tensor> global;
     readonly ConvBnAct fuse;
     readonly DropPath drop_path;
@@ -38,7 +39,7 @@ public sealed class StageFormer : nn.Module<Tensor, Tensor>, IOnnxExportable
                 ("pointwise", new ConvBnAct(channels, channels, 1, activation: Activation.SiLU, bnEps: config.BnEps)))
             : new ConvBnAct(channels, channels, 3, activation: Activation.SiLU, bnEps: config.BnEps);
         local_se = new SqueezeExcitation(channels, SqueezeExcitation.HiddenWidth(channels, config.SeRatio, config.SeMinHidden));
-        local_proj = nn.Conv2d(channels, dim, 1, bias: false);
+        local_proj = PrecisionLayers.Conv2d(channels, dim, 1, bias: false);
         global = config.Attention == AttentionKind.Linear
             ? new LinearAttentionTransformer(dim, config.Blocks, ffnHidden, config.BnEps)
             : new MultiHeadTransformer(dim, config.Heads, config.Blocks, ffnHidden);

@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,7 +15,7 @@ namespace SoSeg.Models.SoSegFormer;
 public sealed class UpLink : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly ConvBnAct reduce;
-    readonly ConvTranspose2d upsample;
+    readonly PrecisionConvTranspose2d upsample;
     readonly BatchNorm2d upsample_bn;
     readonly ConvBnAct project;
 
@@ -22,7 +23,7 @@ public sealed class UpLink : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         long hidden = Math.Max(1, inChannels / 4);
         reduce = new ConvBnAct(inChannels, hidden, 1, bnEps: bnEps);
-        upsample = nn.ConvTranspose2d(hidden, hidden, 3, stride: 2, padding: 1, output_padding: 1, bias: false);
+        upsample = PrecisionLayers.ConvTranspose2d(hidden, hidden, 3, stride: 2, padding: 1, output_padding: 1, bias: false);
         upsample_bn = nn.BatchNorm2d(hidden, eps: bnEps);
         project = new ConvBnAct(hidden, outChannels, 1, bnEps: bnEps);
         RegisterComponents();

@@ -1,4 +1,5 @@
 using SoSeg.Onnx;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,7 +20,7 @@ public sealed class UNet : SegmentationModel
 
     readonly ModuleList<DoubleConv> encoder;
     readonly ModuleList<UNetUp> decoder;
-    readonly Conv2d head;
+    readonly PrecisionConv2d head;
 
     /// <param name="config">Input channels, classes (options are read by the factory).</param>
     /// <param name="baseWidth">Channels of the first level; doubled at every downsampling (64 in the reference).</param>
@@ -42,7 +43,7 @@ public sealed class UNet : SegmentationModel
             long outChannels = level == 1 ? widths[0] : widths[level - 1] / factor;
             decoder.Add(new UNetUp(widths[level], outChannels, bilinear));
         }
-        head = nn.Conv2d(widths[0], config.NumClasses, 1);
+        head = PrecisionLayers.Conv2d(widths[0], config.NumClasses, 1);
         RegisterComponents();
     }
 

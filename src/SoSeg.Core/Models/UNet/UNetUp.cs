@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,7 +14,7 @@ namespace SoSeg.Models.UNet;
 /// </summary>
 public sealed class UNetUp : nn.Module<Tensor, Tensor, Tensor>, IOnnxExportable2
 {
-    readonly ConvTranspose2d? upsample;
+    readonly PrecisionConvTranspose2d? upsample;
     readonly DoubleConv conv;
 
     /// <param name="inChannels">Channels of the concatenation (skip + upsampled).</param>
@@ -28,7 +29,7 @@ public sealed class UNetUp : nn.Module<Tensor, Tensor, Tensor>, IOnnxExportable2
         }
         else
         {
-            upsample = nn.ConvTranspose2d(inChannels, inChannels / 2, 2, stride: 2);
+            upsample = PrecisionLayers.ConvTranspose2d(inChannels, inChannels / 2, 2, stride: 2);
             conv = new DoubleConv(inChannels, outChannels);
         }
         RegisterComponents();

@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,18 +15,18 @@ namespace SoSeg.Models.UNetPlusPlus;
 /// </summary>
 public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-    readonly Conv2d conv1;
+    readonly PrecisionConv2d conv1;
     readonly BatchNorm2d? norm1;
     readonly Dropout? dropout1;
-    readonly Conv2d conv2;
+    readonly PrecisionConv2d conv2;
     readonly BatchNorm2d? norm2;
     readonly Dropout? dropout2;
 
     public NestedConvUnit(long inChannels, long outChannels, double dropout, bool batchNorm) : base(nameof(NestedConvUnit))
     {
         if (dropout is < 0 or >= 1) throw new ArgumentException($"unetpp: dropout must be in [0, 1), got {dropout}.");
-        conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1, bias: !batchNorm);
-        conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1, bias: !batchNorm);
+        conv1 = PrecisionLayers.Conv2d(inChannels, outChannels, 3, padding: 1, bias: !batchNorm);
+        conv2 = PrecisionLayers.Conv2d(outChannels, outChannels, 3, padding: 1, bias: !batchNorm);
         if (batchNorm)
         {
             norm1 = nn.BatchNorm2d(outChannels);
@@ -49,7 +50,7 @@ public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>, IOnnxExportable
         return y.MoveToOuterDisposeScope();
     }
 
-    static Tensor Apply(Tensor x, Conv2d conv, BatchNorm2d? norm, Dropout? dropout)
+    static Tensor Apply(Tensor x, PrecisionConv2d conv, BatchNorm2d? norm, Dropout? dropout)
     {
         var y = conv.call(x);
         if (norm is not null) y = norm.call(y);
@@ -59,7 +60,7 @@ public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>, IOnnxExportable
 
     public OnnxValue Export(OnnxGraph g, OnnxValue x) => Export(g, Export(g, x, conv1, norm1, dropout1), conv2, norm2, dropout2);
 
-    static OnnxValue Export(OnnxGraph g, OnnxValue x, Conv2d conv, BatchNorm2d? norm, Dropout? dropout)
+    static OnnxValue Export(OnnxGraph g, OnnxValue x, PrecisionConv2d conv, BatchNorm2d? norm, Dropout? dropout)
     {
         var y = conv.Export(g, x);
         if (norm is not null) y = norm.Export(g, y);

@@ -1,5 +1,6 @@
 using SoSeg.Onnx;
 using SoSeg.Models.Blocks;
+using SoSeg.Models.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,8 +33,8 @@ public sealed class UNetPlusPlus : SegmentationModel
 
     readonly ModuleList<NestedConvUnit> encoder;
     readonly ModuleMap<NestedConvUnit> nodes;
-    readonly ModuleMap<ConvTranspose2d> upsamplers;
-    readonly ModuleList<Conv2d> heads;
+    readonly ModuleMap<PrecisionConvTranspose2d> upsamplers;
+    readonly ModuleList<PrecisionConv2d> heads;
 
     /// <param name="config">Input channels, classes (options are read by the factory).</param>
     /// <param name="baseWidth">Filters of level 0, doubled per level (32 in the reference).</param>
@@ -56,22 +57,22 @@ public sealed class UNetPlusPlus : SegmentationModel
             encoder.Add(new NestedConvUnit(level == 0 ? config.InChannels : widths[level - 1], widths[level], dropout, batchNorm));
 
         nodes = new ModuleMap<NestedConvUnit>();
-        upsamplers = new ModuleMap<ConvTranspose2d>();
+        upsamplers = new ModuleMap<PrecisionConvTranspose2d>();
         for (int column = 1; column < Levels; column++)
         {
             for (int level = 0; level < Levels - column; level++)
             {
-                var up = nn.ConvTranspose2d(widths[level + 1], widths[level], 2, stride: 2);
+                var up = PrecisionLayers.ConvTranspose2d(widths[level + 1], widths[level], 2, stride: 2);
                 WeightInit.GlorotUniform(up);
                 upsamplers.Add(NodeName(level, column), up);
                 nodes.Add(NodeName(level, column), new NestedConvUnit(widths[level] * (column + 1), widths[level], dropout, batchNorm));
             }
         }
 
-        heads = new ModuleList<Conv2d>();
+        heads = new ModuleList<PrecisionConv2d>();
         for (int i = 0; i < (deepSupervision ? Levels - 1 : 1); i++)
         {
-            var head = nn.Conv2d(widths[0], config.NumClasses, 1);
+            var head = PrecisionLayers.Conv2d(widths[0], config.NumClasses, 1);
             WeightInit.HeNormal(head);
             heads.Add(head);
         }
@@ -128,7 +129,7 @@ public sealed class UNetPlusPlus : SegmentationModel
         if (Inference == DeepSupervisionInference.Mean)
         {
             // log(mean_h softmax(l_h)) = logsumexp_h(log_softmax(l_h)) - log H: logits whose softmax is the average probability.
-            var logProbabilities = torch.stack(headOutputs.Select(h => nn.functional.log_softmax(h, 1)), 0);
+            var logProbabilities = torch.stack(headOutputs.Select(h => nn.functional.log_softmax(ComputePrecision.ToFull(h), 1)), 0);
             logits = torch.logsumexp(logProbabilities, 0) - Math.Log(headOutputs.Count);
         }
         else
