@@ -22,7 +22,7 @@ public class WorkflowCommandTests
         var train = Run(["train", "--data", data, "--model", "unet", "--model-option", "base-width=4", "--out", run, "--val-window", "64", .. TinyRecipe]);
         Assert.True(train.Code == 0, train.Err + train.Out);
         Assert.Contains("epoch 2/2", train.Out);
-        Assert.Contains("best val mDice", train.Out);
+        Assert.Contains("best val_fg_dice_per_image", train.Out);
 
         var evaluate = Run("evaluate", "--run", run, "--json", "--no-progress", "--device", "cpu");
         Assert.True(evaluate.Code == 0, evaluate.Err);
