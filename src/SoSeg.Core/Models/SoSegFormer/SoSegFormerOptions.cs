@@ -47,6 +47,11 @@ public sealed record SoSegFormerOptions
     public double AsppDropout { get; init; } = 0.1;
     /// <summary>BatchNorm epsilon everywhere.</summary>
     public double BnEps { get; init; } = 1e-3;
+    /// <summary>
+    /// Convolution weights: Kaiming-normal fan-out (as ResNets and the PyTorch reference start; the classifier keeps
+    /// the framework default) or the framework default everywhere (uniform, std 1/sqrt(3 fan_in)).
+    /// </summary>
+    public bool KaimingInit { get; init; } = true;
 
     /// <summary>Branch stages (fixed by the architecture: 1/2, 1/4, 1/8, 1/16).</summary>
     public const int Stages = 4;
@@ -164,6 +169,14 @@ public sealed record SoSegFormerOptions
             o => Format(o.AsppDropout), (o, m) => o with { AsppDropout = m.GetDouble("aspp-dropout", o.AsppDropout) }),
         new("bn-eps", "BatchNorm epsilon (the authors' code: 1e-3).",
             o => Format(o.BnEps), (o, m) => o with { BnEps = m.GetDouble("bn-eps", o.BnEps) }),
+        new("init", "Convolution weights: kaiming (Kaiming-normal fan-out, as ResNets and the reference code) or torch (the framework default, std 1/sqrt(3 fan_in)).",
+            o => o.KaimingInit ? "kaiming" : "torch",
+            (o, m) => o with { KaimingInit = m.GetString("init", o.KaimingInit ? "kaiming" : "torch").Trim().ToLowerInvariant() switch
+            {
+                "kaiming" => true,
+                "torch" => false,
+                var text => throw new ArgumentException($"SoSegFormer option init: '{text}' is not kaiming or torch."),
+            } }),
     ];
 
     static AttentionKind ParseAttention(string text)
