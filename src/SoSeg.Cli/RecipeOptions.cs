@@ -26,6 +26,7 @@ public sealed class RecipeOptions
     readonly Option<double[]> _scaleRange = new("--scale-range") { Description = "Smallest and largest random scale factor, e.g. --scale-range 0.5 1.5.", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
     readonly Option<string> _selectBy = new("--select-by") { Description = "Validation score that picks best.ckpt: fg-dice (per-image foreground Dice; an all-background model scores 0), fg-dice+recall (mean with ultra-small object recall), mdice (the paper's background-inclusive mDice). Reports always carry the paper's metrics.", DefaultValueFactory = _ => Defaults.SelectBy };
     readonly Option<double> _oversample = new("--oversample-foreground") { Description = "Share P in [0, 1] of training crops centred on an object, small objects drawn as often as large ones (paper: 0; nnU-Net: 0.33).", DefaultValueFactory = _ => Defaults.OversampleForeground };
+    readonly Option<string?> _plan = new("--plan") { Description = "Start from the recipe in this plan.json (`soseg plan DATA`); options given explicitly still win." };
     readonly Option<string[]> _modelOption;
 
     /// <param name="perModelOptions">Compare: --model-option may name a model (MODEL:key=value).</param>
@@ -42,7 +43,7 @@ public sealed class RecipeOptions
     /// <summary>Adds every recipe option to a command.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _scaleMode, _scaleRange, _selectBy, _oversample, _modelOption })
+        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _scaleMode, _scaleRange, _selectBy, _oversample, _plan, _modelOption })
             command.Options.Add(option);
     }
 
@@ -50,7 +51,7 @@ public sealed class RecipeOptions
     public TrainingOptions Read(ParseResult parse)
     {
         var scaleRange = parse.GetValue(_scaleRange) is { Length: 2 } range ? range : [Defaults.ScaleMin, Defaults.ScaleMax];
-        return new()
+        TrainingOptions options = new()
         {
             ModelOptions = Models.ModelOptions.Parse(parse.GetValue(_modelOption)).Values.ToDictionary(kv => kv.Key, kv => kv.Value),
             Epochs = parse.GetValue(_epochs),
@@ -71,5 +72,9 @@ public sealed class RecipeOptions
             SelectBy = parse.GetValue(_selectBy)!,
             OversampleForeground = parse.GetValue(_oversample),
         };
+        if (parse.GetValue(_plan) is not { } planFile) return options;
+        var given = parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
+            .Where(r => !r.Implicit).Select(r => r.Option.Name).ToHashSet();
+        return Planning.RecipePlan.Read(planFile).Apply(options, given.Contains);
     }
 }
