@@ -76,6 +76,10 @@ public class WorkflowCommandTests
         Assert.Contains("class=\"best\"", html);
         Assert.Contains("data:image/png;base64,", html);
         Assert.True(File.Exists(Path.Combine(report, "figure.png")));
+        Assert.Contains("### Missed ultra-small objects (first seed)", markdown);
+        Assert.Contains("<h3>Missed ultra-small objects (first seed)</h3>", html);
+        // Two test images, each a full row and a row zoomed on its smallest object: 28 title + 4 x (256 + 8) + 8 + 36 legend.
+        Assert.Equal(1128, SkiaSharp.SKBitmap.DecodeBounds(Path.Combine(report, "figure.png")).Height);
 
         var second = Run(args);
         Assert.True(second.Code == 0, second.Err);
