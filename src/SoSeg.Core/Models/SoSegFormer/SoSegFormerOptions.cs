@@ -145,9 +145,9 @@ public sealed record SoSegFormerOptions
             o => Format(o.FfnRatio), (o, m) => o with { FfnRatio = m.GetDouble("ffn-ratio", o.FfnRatio) }),
         new("patch-size", "StageFormer patch side (2 = 2x2 patches).",
             o => o.PatchSize.ToString(CultureInfo.InvariantCulture), (o, m) => o with { PatchSize = m.GetInt("patch-size", o.PatchSize) }),
-        new("local-conv", "StageFormer local 3x3: depthwise (separable, the paper) or full (the authors' code).",
-            o => o.LocalConv == LocalConvKind.DepthwiseSeparable ? "depthwise" : "full",
-            (o, m) => o with { LocalConv = ParseLocalConv(m.GetString("local-conv", o.LocalConv == LocalConvKind.DepthwiseSeparable ? "depthwise" : "full")) }),
+        new("local-conv", "StageFormer local 3x3: depthwise (separable, one BN + SiLU after the pair: the paper and spec), depthwise-bn-each (BN + SiLU after each conv, an earlier SoSeg form) or full (the authors' code).",
+            o => LocalConvName(o.LocalConv),
+            (o, m) => o with { LocalConv = ParseLocalConv(m.GetString("local-conv", LocalConvName(o.LocalConv))) }),
         new("branch-expansion", "Hidden width / C of the branch BottleneckSE.",
             o => Format(o.BranchExpansion), (o, m) => o with { BranchExpansion = m.GetDouble("branch-expansion", o.BranchExpansion) }),
         new("se-ratio", "Squeeze-excitation hidden width = max(round8(C x ratio), se-min-hidden).",
@@ -188,8 +188,16 @@ public sealed record SoSegFormerOptions
     static LocalConvKind ParseLocalConv(string text) => text.Trim().ToLowerInvariant() switch
     {
         "depthwise" or "separable" or "depthwise-separable" => LocalConvKind.DepthwiseSeparable,
+        "depthwise-bn-each" => LocalConvKind.DepthwiseSeparableNormEach,
         "full" => LocalConvKind.Full,
-        _ => throw new ArgumentException($"SoSegFormer option local-conv: '{text}' is not depthwise or full."),
+        _ => throw new ArgumentException($"SoSegFormer option local-conv: '{text}' is not depthwise, depthwise-bn-each or full."),
+    };
+
+    static string LocalConvName(LocalConvKind kind) => kind switch
+    {
+        LocalConvKind.DepthwiseSeparable => "depthwise",
+        LocalConvKind.DepthwiseSeparableNormEach => "depthwise-bn-each",
+        _ => "full",
     };
 
     static CrossScaleMode ParseCrossScale(string text) => text.Trim().ToLowerInvariant() switch
