@@ -18,13 +18,16 @@ public sealed class RecipeOptions
     readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW weight decay (authors' code: 0.03).", DefaultValueFactory = _ => Defaults.WeightDecay };
     readonly Option<string> _optimizer = new("--optimizer") { Description = "AdamW implementation: adamw (all parameters in one buffer: a few kernels per step) or adamw-per-tensor (TorchSharp's); same results and checkpoints.", DefaultValueFactory = _ => Defaults.Optimizer };
     readonly Option<int> _crop = new("--crop") { Description = "Square training crop and prediction window (paper: 512).", DefaultValueFactory = _ => Defaults.CropSize };
-    readonly Option<string> _loss = new("--loss") { Description = "ce: cross-entropy for every model (the paper's protocol); model: each model's own paper loss.", DefaultValueFactory = _ => Defaults.Loss };
+    readonly Option<string> _loss = new("--loss") { Description = "Training loss: " + Training.Losses.LossRegistry.Describe() + ".", DefaultValueFactory = _ => Defaults.Loss };
     readonly Option<int> _validateEvery = new("--validate-every") { Description = "Validate every N epochs (the last epoch always validates).", DefaultValueFactory = _ => Defaults.ValidateEvery };
     readonly Option<int?> _stepsPerEpoch = new("--steps-per-epoch") { Description = "Fixed number of steps per epoch (default: one pass over the training cases)." };
     readonly Option<bool> _noAugment = new("--no-augment") { Description = "Train on plain random crops, without the paper's augmentations." };
     readonly Option<bool> _elastic = new("--elastic") { Description = "Add elastic deformation to the augmentations." };
     readonly Option<string> _scaleMode = new("--scale-mode") { Description = "Random rescale before cropping: crop (authors': short side = factor x crop), image (factor x the image's size; keeps tiny objects at native scale), off.", DefaultValueFactory = _ => Defaults.ScaleMode };
     readonly Option<double[]> _scaleRange = new("--scale-range") { Description = "Smallest and largest random scale factor, e.g. --scale-range 0.5 1.5.", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
+    readonly Option<string> _selectBy = new("--select-by") { Description = "Validation score that picks best.ckpt: fg-dice (per-image foreground Dice; an all-background model scores 0), fg-dice+recall (mean with ultra-small object recall), mdice (the paper's background-inclusive mDice). Reports always carry the paper's metrics.", DefaultValueFactory = _ => Defaults.SelectBy };
+    readonly Option<double> _oversample = new("--oversample-foreground") { Description = "Share P in [0, 1] of training crops centred on an object, small objects drawn as often as large ones (paper: 0; nnU-Net: 0.33).", DefaultValueFactory = _ => Defaults.OversampleForeground };
+    readonly Option<string?> _plan = new("--plan") { Description = "Start from the recipe in this plan.json (`soseg plan DATA`); options given explicitly still win." };
     readonly Option<string[]> _modelOption;
 
     /// <param name="perModelOptions">Compare: --model-option may name a model (MODEL:key=value).</param>
@@ -33,15 +36,16 @@ public sealed class RecipeOptions
         _modelOption = CommonOptions.ModelOptions(perModelOptions
             ? "Model option (repeatable): key=value for every model, or MODEL:key=value for one, e.g. unet:base-width=32."
             : null);
-        _loss.AcceptOnlyFromAmong("ce", "model");
+        _loss.AcceptOnlyFromAmong([.. Training.Losses.LossRegistry.Names]);
         _scaleMode.AcceptOnlyFromAmong("crop", "image", "off");
         _optimizer.AcceptOnlyFromAmong([.. Training.Optimization.TrainingOptimizers.Names]);
+        _selectBy.AcceptOnlyFromAmong(SelectionScore.Names);
     }
 
     /// <summary>Adds every recipe option to a command.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _optimizer, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _scaleMode, _scaleRange, _modelOption })
+        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _optimizer, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _scaleMode, _scaleRange, _selectBy, _oversample, _plan, _modelOption })
             command.Options.Add(option);
     }
 
@@ -49,7 +53,7 @@ public sealed class RecipeOptions
     public TrainingOptions Read(ParseResult parse)
     {
         var scaleRange = parse.GetValue(_scaleRange) is { Length: 2 } range ? range : [Defaults.ScaleMin, Defaults.ScaleMax];
-        return new()
+        TrainingOptions options = new()
         {
             ModelOptions = Models.ModelOptions.Parse(parse.GetValue(_modelOption)).Values.ToDictionary(kv => kv.Key, kv => kv.Value),
             Epochs = parse.GetValue(_epochs),
@@ -68,6 +72,12 @@ public sealed class RecipeOptions
             ScaleMode = parse.GetValue(_scaleMode)!,
             ScaleMin = scaleRange[0],
             ScaleMax = scaleRange[1],
+            SelectBy = parse.GetValue(_selectBy)!,
+            OversampleForeground = parse.GetValue(_oversample),
         };
+        if (parse.GetValue(_plan) is not { } planFile) return options;
+        var given = parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
+            .Where(r => !r.Implicit).Select(r => r.Option.Name).ToHashSet();
+        return Planning.RecipePlan.Read(planFile).Apply(options, given.Contains);
     }
 }

@@ -18,6 +18,7 @@ public static class SosegCli
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());

@@ -78,7 +78,7 @@ public static class TrainCommand
     static int Summarise(TrainingResult result, TextWriter log)
     {
         log.WriteLine($"run folder: {result.Run.Folder}");
-        if (result.BestScore is { } best) log.WriteLine($"best val mDice {best * 100:0.00}% at epoch {result.BestEpoch}: {result.Run.BestCheckpoint}");
+        if (result.BestScore is { } best) log.WriteLine($"best {Checkpoint.ReadInfo(result.Run.BestCheckpoint).ScoreName} {best * 100:0.00}% at epoch {result.BestEpoch}: {result.Run.BestCheckpoint}");
         log.WriteLine($"curves: {result.Run.CurvePng}   metrics: {result.Run.MetricsCsv}   tensorboard: {result.Run.TensorBoardFolder}");
         return result.Interrupted ? 130 : 0;
     }

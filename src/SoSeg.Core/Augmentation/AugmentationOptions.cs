@@ -83,6 +83,12 @@ public sealed record AugmentationOptions
     /// <summary>Hue (RGB only): rotate the chroma by an angle uniform in +-HueDeltaDegrees. Default 36 (mmseg's 18 OpenCV hue units).</summary>
     public double HueDeltaDegrees { get; init; } = 36;
 
+    /// <summary>
+    /// Share of crops centred on an object, drawn size-balanced (<see cref="ForegroundCrops"/>); the rest are placed
+    /// uniformly. 0 (default, the paper's recipe) places every crop uniformly; nnU-Net uses 1/3.
+    /// </summary>
+    public double OversampleForeground { get; init; }
+
     /// <summary>The paper's recipe as the authors' code runs it (the defaults above).</summary>
     public static AugmentationOptions Default { get; } = new();
 
@@ -99,6 +105,7 @@ public sealed record AugmentationOptions
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
+        CheckProbability(OversampleForeground, nameof(OversampleForeground));
         if (CropSize < 8) throw new ArgumentException($"CropSize must be at least 8, not {CropSize}.");
         if (RandomScale && !(ScaleMin > 0 && ScaleMax >= ScaleMin && double.IsFinite(ScaleMax)))
             throw new ArgumentException($"Scale range [{ScaleMin}, {ScaleMax}] must be positive and ordered.");

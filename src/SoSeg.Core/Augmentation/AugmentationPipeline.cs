@@ -51,6 +51,8 @@ public sealed class AugmentationPipeline
             throw new ArgumentException($"The augmentation generator must be a CPU generator (it is on {generator.device}); draws are made on the CPU so a seed repeats on every device.");
         int channels = CheckSamples(samples, requireMasks: true);
         var plans = SamplePlan.Draw(samples, Options, generator);
+        // Drawn only when on, so the paper's recipe keeps its exact random stream.
+        if (Options.OversampleForeground > 0) ForegroundCrops.Apply(plans, samples, Options, generator);
 
         using var scope = NewDisposeScope();
         // Elastic noise is drawn right after the plans, from the same generator, only when the transform is on.

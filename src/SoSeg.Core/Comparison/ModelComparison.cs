@@ -110,8 +110,9 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
 
         string? figure = options.FigureImages > 0 && runs.Count > 0 ? WriteFigure(reportFolder, dataset, testItems, runs) : null;
         var tables = BuildTables(runs);
-        string markdown = Markdown(dataset, tables, runs, figure) + MissingNote(missing);
-        string html = Html(dataset, tables, runs, figure);
+        var missed = MissedUltraSmall(runs);
+        string markdown = Markdown(dataset, tables, runs, figure) + missed.ToMarkdown() + MissingNote(missing);
+        string html = Html(dataset, tables, runs, figure).Replace("</body></html>", missed.ToHtml() + "</body></html>");
         if (missing.Count > 0)
             html = html.Replace("</body></html>", $"<p class=\"note\"><b>Missing cells</b> (training not finished; left out of the means): {System.Net.WebUtility.HtmlEncode(string.Join(", ", missing))}.</p></body></html>");
         AtomicFile.WriteAllText(Path.Combine(reportFolder, "comparison.md"), markdown);
@@ -120,6 +121,15 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
             runs.Select(r => new { r.Model, r.Seed, run = r.Run.Folder, r.TrainingSeconds, r.Parameters, metrics = Path.Combine(EvaluationFolder(r.Run), "metrics.json") }),
             new JsonSerializerOptions { WriteIndented = true }));
         return new ComparisonResult(reportFolder, markdown, html, figure, runs, missing);
+    }
+
+    /// <summary>Per model (first seed), the ultra-small test objects it missed.</summary>
+    MissedSmallObjects MissedUltraSmall(IReadOnlyList<ComparisonRun> runs)
+    {
+        var missed = new MissedSmallObjects();
+        foreach (var run in options.Models.Select(m => runs.FirstOrDefault(r => r.Model == m)).OfType<ComparisonRun>())
+            missed.Add(run.Model, Path.Combine(EvaluationFolder(run.Run), "per_image.csv"));
+        return missed;
     }
 
     static bool TrainingDone(RunFolder run, int epochs) => run.HasRun && File.Exists(run.LastCheckpoint) && Checkpoint.ReadInfo(run.LastCheckpoint).Epoch >= epochs;
@@ -288,6 +298,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
         var grid = new FigureGrid(["image", "ground truth", .. firstRuns.Select(r => r.Model)], dataset.Labels.Names);
         var tiles = chosen.Select(_ => new List<SKBitmap>()).ToList();
         var samples = chosen.Select(dataset.Load).ToList();
+        var zoomed = new List<SKBitmap>();
         for (int i = 0; i < samples.Count; i++)
         {
             var s = samples[i];
@@ -307,10 +318,20 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
             }
             network.Dispose();
         }
-        for (int i = 0; i < samples.Count; i++) grid.AddRow(chosen[i].Id, tiles[i]);
+        for (int i = 0; i < samples.Count; i++)
+        {
+            grid.AddRow(chosen[i].Id, tiles[i]);
+            // The smallest object zoomed: the same crop of every column, enlarged to the tile.
+            foreach (var region in SmallObjectInsets.Around(samples[i].Mask!, samples[i].Height, samples[i].Width))
+            {
+                var insets = tiles[i].Select(t => SmallObjectInsets.Crop(t, region)).ToList();
+                grid.AddRow($"{chosen[i].Id} (zoom)", insets);
+                zoomed.AddRange(insets);
+            }
+        }
         string path = Path.Combine(reportFolder, "figure.png");
         grid.Save(path);
-        foreach (var tile in tiles.SelectMany(t => t)) tile.Dispose();
+        foreach (var tile in tiles.SelectMany(t => t).Concat(zoomed)) tile.Dispose();
         return path;
     }
 
@@ -319,8 +340,9 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
         var t = options.Training;
         return $"Dataset {dataset.Manifest.Name} ({dataset.Root}), {options.Subset.ToString().ToLowerInvariant()} images: {runs.FirstOrDefault()?.Report.ImageCount.ToString() ?? "none evaluated yet"}. " +
                $"Every model trained {t.Epochs} epochs, batch {t.BatchSize}, {t.CropSize} x {t.CropSize} crops, AdamW lr {t.LearningRate:0.##e+00} -> {t.MinLearningRate:0.##e+00}, " +
-               $"loss {(t.Loss == "ce" ? "cross-entropy (common protocol)" : "each model's own")}, augmentations {(t.Augment ? "on" : "off")}; " +
-               $"{options.Seeds} seed(s) from {options.FirstSeed}, mean ± sample std over seeds; best checkpoint by validation mDice. " +
+               $"loss {(t.Loss switch { "ce" => "cross-entropy (common protocol)", "model" => "each model's own", var name => name })}, augmentations {(t.Augment ? "on" : "off")}" +
+               $"{(t.OversampleForeground > 0 ? $", {t.OversampleForeground:P0} of crops centred on objects" : "")}; " +
+               $"{options.Seeds} seed(s) from {options.FirstSeed}, mean ± sample std over seeds; best checkpoint by validation {t.SelectBy}. " +
                $"Strata: images whose largest ground-truth object is below 1% (ultra small) / 10% (small) of the image (docs/metrics.md).";
     }
 

@@ -36,7 +36,7 @@ public sealed class RunFolder(string folder)
             return chosen;
         }
         if (!File.Exists(LastCheckpoint)) throw new SoSegException($"{Folder}: no checkpoints yet (checkpoints/best.ckpt, last.ckpt).");
-        log?.WriteLine($"{BestCheckpoint} does not exist (the run had no validation cases); using last.ckpt");
+        log?.WriteLine($"{BestCheckpoint} does not exist (the run had no validation cases, or no epoch predicted any foreground); using last.ckpt");
         return LastCheckpoint;
     }
 

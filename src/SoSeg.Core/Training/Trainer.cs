@@ -56,12 +56,7 @@ public sealed class Trainer
         model.Precision = _options.Precision;
         using var optimizer = TrainingOptimizers.AdamW(_options.Optimizer, model.parameters(), _options.LearningRate,
             _options.Beta1, _options.Beta2, _options.WeightDecay);
-        ISegmentationLoss loss = _options.Loss switch
-        {
-            "ce" => new CrossEntropyLoss(),
-            "model" => model.OwnLoss ?? new CrossEntropyLoss(),
-            _ => throw new ArgumentException($"--loss must be 'ce' or 'model', got '{_options.Loss}'."),
-        };
+        var loss = LossRegistry.Create(_options.Loss, model);
 
         int stepsPerEpoch = StepsPerEpoch;
         long totalSteps = (long)stepsPerEpoch * _options.Epochs;
@@ -83,6 +78,13 @@ public sealed class Trainer
             startEpoch = info.Epoch;
             bestScore = info.BestScore;
             bestEpoch = info.BestEpoch;
+            if (info.ScoreName != "val_" + _validator.ScoreName && bestScore is not null)
+            {
+                // A best kept by another score cannot be compared with this one: the next validated epoch replaces it.
+                _log.WriteLine($"{_run.BestCheckpoint}: chosen by {info.ScoreName}, this run selects by val_{_validator.ScoreName}; the next validated epoch replaces it.");
+                bestScore = null;
+                bestEpoch = null;
+            }
             records = ReconcileMetrics(info);
             _log.WriteLine($"resuming {_run.Folder} after epoch {startEpoch} of {_options.Epochs}" +
                            (bestScore is { } b ? $" (best {_validator.ScoreName} {b * 100:0.00}% at epoch {bestEpoch})" : ""));
@@ -107,17 +109,20 @@ public sealed class Trainer
 
             bool validate = (epoch + 1) % Math.Max(1, _options.ValidateEvery) == 0 || epoch + 1 == _options.Epochs;
             double? score = null;
+            bool eligible = false;
             if (validate && _data.ValidationIds.Count > 0)
             {
                 var metrics = _progress.Run(ctx => _validator.Validate(model, _data, ctx.AddTask($"validate {epoch + 1}/{_options.Epochs}", _data.ValidationIds.Count)));
                 model.train();
                 record = record with { Validation = metrics };
                 score = metrics[_validator.ScoreName];
+                eligible = SelectionScore.Eligible(metrics);
                 foreach (var (name, value) in metrics) tensorBoard.add_scalar($"val/{name}", (float)value, epoch + 1);
             }
             records.Add(record);
 
-            bool improved = score is { } s && (bestScore is null || s > bestScore);
+            // An epoch that predicts no foreground on validation data that has some is never `best`, whatever the score.
+            bool improved = eligible && score is { } s && (bestScore is null || s > bestScore);
             if (improved) { bestScore = score; bestEpoch = epoch + 1; }
             var info = MakeInfo(epoch + 1, (long)(epoch + 1) * stepsPerEpoch, score, bestScore, bestEpoch);
             // `best` first: if the process dies between the two writes, `last` still points to the older epoch, which resumes correctly.

@@ -29,7 +29,7 @@ public sealed record TrainingOptions
     public string Optimizer { get; init; } = Optimization.TrainingOptimizers.FlatAdamW;
     /// <summary>Square training crop (paper: 512).</summary>
     public int CropSize { get; init; } = 512;
-    /// <summary>"ce" (the paper's common protocol: cross-entropy on every model) or "model" (each model's own paper loss).</summary>
+    /// <summary>"ce" (the paper's common protocol: cross-entropy on every model), "model" (each model's own paper loss) or a loss for imbalance (<see cref="Losses.LossRegistry"/>).</summary>
     public string Loss { get; init; } = "ce";
     public long Seed { get; init; } = 0;
     /// <summary>When &gt; 1: k-fold cross-validation, and <see cref="Fold"/> picks the fold.</summary>
@@ -51,6 +51,13 @@ public sealed record TrainingOptions
     public string ScaleMode { get; init; } = "crop";
     public double ScaleMin { get; init; } = 0.5;
     public double ScaleMax { get; init; } = 1.5;
+    /// <summary>
+    /// Validation score that picks `best` (<see cref="SelectionScore"/>): "fg-dice" (default; an all-background
+    /// prediction scores 0), "fg-dice+recall", or "mdice" (the paper's background-inclusive selection).
+    /// </summary>
+    public string SelectBy { get; init; } = SelectionScore.Default;
+    /// <summary>Share of training crops centred on an object, size-balanced (0: the paper's uniform crops; nnU-Net: 1/3).</summary>
+    public double OversampleForeground { get; init; }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range (or an unknown model).</summary>
     public void Validate()
@@ -66,12 +73,14 @@ public sealed record TrainingOptions
         if (CropSize < 16) throw new ArgumentException($"--crop must be at least 16 (got {CropSize}).");
         if (!(ScaleMin > 0 && ScaleMax >= ScaleMin && double.IsFinite(ScaleMax)))
             throw new ArgumentException($"--scale-range must be two finite numbers with 0 < MIN <= MAX (got {ScaleMin} {ScaleMax}).");
-        if (Loss is not ("ce" or "model")) throw new ArgumentException($"--loss must be 'ce' or 'model' (got '{Loss}').");
+        Losses.LossRegistry.Check(Loss);
         if (Folds < 1 || Fold < 0 || Fold >= Folds) throw new ArgumentException($"--fold {Fold} must be in [0, --folds {Folds}).");
         if (ValidateEvery < 1) throw new ArgumentException($"--validate-every must be at least 1 (got {ValidateEvery}).");
         if (StepsPerEpoch is < 1) throw new ArgumentException($"--steps-per-epoch must be at least 1 (got {StepsPerEpoch}).");
         if (ScaleMode is not ("crop" or "image" or "off")) throw new ArgumentException($"--scale-mode must be crop, image or off (got '{ScaleMode}').");
         if (!Optimization.TrainingOptimizers.Names.Contains(Optimizer)) throw new ArgumentException($"--optimizer must be {string.Join(" or ", Optimization.TrainingOptimizers.Names)} (got '{Optimizer}').");
+        SelectionScore.MetricOf(SelectBy);
+        if (!(OversampleForeground is >= 0 and <= 1)) throw new ArgumentException($"--oversample-foreground must be a share in [0, 1] (got {OversampleForeground}).");
         if (LoaderThreads < 1) throw new ArgumentException($"Loader threads must be at least 1 (got {LoaderThreads}).");
         ToAugmentationOptions().Validate();
     }
@@ -100,8 +109,9 @@ public sealed record TrainingOptions
             {
                 CropSize = CropSize, ElasticDeformation = Elastic,
                 RandomScale = ScaleMode != "off", ScaleRelativeToCrop = ScaleMode == "crop", ScaleMin = ScaleMin, ScaleMax = ScaleMax,
+                OversampleForeground = OversampleForeground,
             }
-            : Augmentation.AugmentationOptions.CropOnly with { CropSize = CropSize };
+            : Augmentation.AugmentationOptions.CropOnly with { CropSize = CropSize, OversampleForeground = OversampleForeground };
     /// <summary>Threads for decoding images in the background while the model computes (half the CPUs this process may use).</summary>
     public int LoaderThreads { get; init; } = Math.Max(1, Runtime.CpuBudget.Current.Count / 2);
 }

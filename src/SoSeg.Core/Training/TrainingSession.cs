@@ -128,7 +128,7 @@ public static class TrainingSession
     {
         var pipeline = new AugmentationPipeline(config.Training.ToAugmentationOptions());
         var validation = config.Validation;
-        var trainer = new Trainer(config.Training, data, device, run, pipeline, new MetricValidator(device, validation), progress, log);
+        var trainer = new Trainer(config.Training, data, device, run, pipeline, new MetricValidator(device, validation, config.Training.SelectBy), progress, log);
         return trainer.Run(resume, cancel);
     }
 }

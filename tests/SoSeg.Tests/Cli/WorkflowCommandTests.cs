@@ -22,7 +22,7 @@ public class WorkflowCommandTests
         var train = Run(["train", "--data", data, "--model", "unet", "--model-option", "base-width=4", "--out", run, "--val-window", "64", .. TinyRecipe]);
         Assert.True(train.Code == 0, train.Err + train.Out);
         Assert.Contains("epoch 2/2", train.Out);
-        Assert.Contains("best val mDice", train.Out);
+        Assert.Contains("best val_fg_dice_per_image", train.Out);
 
         var evaluate = Run("evaluate", "--run", run, "--json", "--no-progress", "--device", "cpu");
         Assert.True(evaluate.Code == 0, evaluate.Err);
@@ -76,6 +76,10 @@ public class WorkflowCommandTests
         Assert.Contains("class=\"best\"", html);
         Assert.Contains("data:image/png;base64,", html);
         Assert.True(File.Exists(Path.Combine(report, "figure.png")));
+        Assert.Contains("### Missed ultra-small objects (first seed)", markdown);
+        Assert.Contains("<h3>Missed ultra-small objects (first seed)</h3>", html);
+        // Two test images, each a full row and a row zoomed on its smallest object: 28 title + 4 x (256 + 8) + 8 + 36 legend.
+        Assert.Equal(1128, SkiaSharp.SKBitmap.DecodeBounds(Path.Combine(report, "figure.png")).Height);
 
         var second = Run(args);
         Assert.True(second.Code == 0, second.Err);

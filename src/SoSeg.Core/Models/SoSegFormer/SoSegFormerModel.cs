@@ -46,6 +46,8 @@ public sealed class SoSegFormerModel : SegmentationModel
         aspp = new Aspp(channels[stages], options.AsppChannels, options.AsppRates, options.AsppDropout, options.BnEps);
         classifier = PrecisionLayers.Conv2d(channels.Take(stages).Sum() + options.AsppChannels, config.NumClasses, 1);
         RegisterComponents();
+        // Fan-out init on a K-channel classifier would give huge logits: it keeps the default, as in the reference.
+        if (options.KaimingInit) WeightInit.KaimingNormalFanOut(this, except: classifier);
     }
 
     /// <summary>The options this instance was built with.</summary>

@@ -47,6 +47,11 @@ public sealed record SoSegFormerOptions
     public double AsppDropout { get; init; } = 0.1;
     /// <summary>BatchNorm epsilon everywhere.</summary>
     public double BnEps { get; init; } = 1e-3;
+    /// <summary>
+    /// Convolution weights: Kaiming-normal fan-out (as ResNets and the PyTorch reference start; the classifier keeps
+    /// the framework default) or the framework default everywhere (uniform, std 1/sqrt(3 fan_in)).
+    /// </summary>
+    public bool KaimingInit { get; init; } = true;
 
     /// <summary>Branch stages (fixed by the architecture: 1/2, 1/4, 1/8, 1/16).</summary>
     public const int Stages = 4;
@@ -140,9 +145,9 @@ public sealed record SoSegFormerOptions
             o => Format(o.FfnRatio), (o, m) => o with { FfnRatio = m.GetDouble("ffn-ratio", o.FfnRatio) }),
         new("patch-size", "StageFormer patch side (2 = 2x2 patches).",
             o => o.PatchSize.ToString(CultureInfo.InvariantCulture), (o, m) => o with { PatchSize = m.GetInt("patch-size", o.PatchSize) }),
-        new("local-conv", "StageFormer local 3x3: depthwise (separable, the paper) or full (the authors' code).",
-            o => o.LocalConv == LocalConvKind.DepthwiseSeparable ? "depthwise" : "full",
-            (o, m) => o with { LocalConv = ParseLocalConv(m.GetString("local-conv", o.LocalConv == LocalConvKind.DepthwiseSeparable ? "depthwise" : "full")) }),
+        new("local-conv", "StageFormer local 3x3: depthwise (separable, one BN + SiLU after the pair: the paper and spec), depthwise-bn-each (BN + SiLU after each conv, an earlier SoSeg form) or full (the authors' code).",
+            o => LocalConvName(o.LocalConv),
+            (o, m) => o with { LocalConv = ParseLocalConv(m.GetString("local-conv", LocalConvName(o.LocalConv))) }),
         new("branch-expansion", "Hidden width / C of the branch BottleneckSE.",
             o => Format(o.BranchExpansion), (o, m) => o with { BranchExpansion = m.GetDouble("branch-expansion", o.BranchExpansion) }),
         new("se-ratio", "Squeeze-excitation hidden width = max(round8(C x ratio), se-min-hidden).",
@@ -164,6 +169,14 @@ public sealed record SoSegFormerOptions
             o => Format(o.AsppDropout), (o, m) => o with { AsppDropout = m.GetDouble("aspp-dropout", o.AsppDropout) }),
         new("bn-eps", "BatchNorm epsilon (the authors' code: 1e-3).",
             o => Format(o.BnEps), (o, m) => o with { BnEps = m.GetDouble("bn-eps", o.BnEps) }),
+        new("init", "Convolution weights: kaiming (Kaiming-normal fan-out, as ResNets and the reference code) or torch (the framework default, std 1/sqrt(3 fan_in)).",
+            o => o.KaimingInit ? "kaiming" : "torch",
+            (o, m) => o with { KaimingInit = m.GetString("init", o.KaimingInit ? "kaiming" : "torch").Trim().ToLowerInvariant() switch
+            {
+                "kaiming" => true,
+                "torch" => false,
+                var text => throw new ArgumentException($"SoSegFormer option init: '{text}' is not kaiming or torch."),
+            } }),
     ];
 
     static AttentionKind ParseAttention(string text)
@@ -175,8 +188,16 @@ public sealed record SoSegFormerOptions
     static LocalConvKind ParseLocalConv(string text) => text.Trim().ToLowerInvariant() switch
     {
         "depthwise" or "separable" or "depthwise-separable" => LocalConvKind.DepthwiseSeparable,
+        "depthwise-bn-each" => LocalConvKind.DepthwiseSeparableNormEach,
         "full" => LocalConvKind.Full,
-        _ => throw new ArgumentException($"SoSegFormer option local-conv: '{text}' is not depthwise or full."),
+        _ => throw new ArgumentException($"SoSegFormer option local-conv: '{text}' is not depthwise, depthwise-bn-each or full."),
+    };
+
+    static string LocalConvName(LocalConvKind kind) => kind switch
+    {
+        LocalConvKind.DepthwiseSeparable => "depthwise",
+        LocalConvKind.DepthwiseSeparableNormEach => "depthwise-bn-each",
+        _ => "full",
     };
 
     static CrossScaleMode ParseCrossScale(string text) => text.Trim().ToLowerInvariant() switch

@@ -9,7 +9,7 @@ namespace SoSeg.Models.SoSegFormer;
 
 /// <summary>
 /// The paper's stage transformer (Fig. 2), MobileViT-style. Local path: 3x3 conv (depthwise separable by
-/// default) with BN and SiLU, squeeze-excitation, 1x1 to d = C/2. Global path: unfold the local features
+/// default: depthwise 3x3, pointwise 1x1, then one BN and SiLU), squeeze-excitation, 1x1 to d = C/2. Global path: unfold the local features
 /// into 2x2 patches, two pre-norm transformer blocks and a final norm, fold back. Fusion: 1x1 conv + BN
 /// on concat(global, local) back to C, added to the input through DropPath (skip connection).
 /// </summary>
@@ -33,11 +33,17 @@ public sealed class StageFormer : nn.Module<Tensor, Tensor>, IOnnxExportable
         long ffnHidden = SqueezeExcitation.MakeDivisible(config.FfnRatio * dim, 16);
         _patch = config.PatchSize;
 
-        local_conv = config.LocalConv == LocalConvKind.DepthwiseSeparable
-            ? nn.Sequential(
+        local_conv = config.LocalConv switch
+        {
+            // The spec: one BN + SiLU after the depthwise + pointwise pair.
+            LocalConvKind.DepthwiseSeparable => nn.Sequential(
+                ("depthwise", PrecisionLayers.Conv2d(channels, channels, 3, padding: 1, groups: channels, bias: false)),
+                ("pointwise", new ConvBnAct(channels, channels, 1, activation: Activation.SiLU, bnEps: config.BnEps))),
+            LocalConvKind.DepthwiseSeparableNormEach => nn.Sequential(
                 ("depthwise", new ConvBnAct(channels, channels, 3, groups: channels, activation: Activation.SiLU, bnEps: config.BnEps)),
-                ("pointwise", new ConvBnAct(channels, channels, 1, activation: Activation.SiLU, bnEps: config.BnEps)))
-            : new ConvBnAct(channels, channels, 3, activation: Activation.SiLU, bnEps: config.BnEps);
+                ("pointwise", new ConvBnAct(channels, channels, 1, activation: Activation.SiLU, bnEps: config.BnEps))),
+            _ => new ConvBnAct(channels, channels, 3, activation: Activation.SiLU, bnEps: config.BnEps),
+        };
         local_se = new SqueezeExcitation(channels, SqueezeExcitation.HiddenWidth(channels, config.SeRatio, config.SeMinHidden));
         local_proj = PrecisionLayers.Conv2d(channels, dim, 1, bias: false);
         global = config.Attention == AttentionKind.Linear

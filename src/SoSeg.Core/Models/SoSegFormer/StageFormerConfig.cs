@@ -1,7 +1,11 @@
 namespace SoSeg.Models.SoSegFormer;
 
-/// <summary>Whether a StageFormer's local path is a depthwise-separable 3x3 (the paper) or a full 3x3 conv (the authors' code).</summary>
-public enum LocalConvKind { DepthwiseSeparable, Full }
+/// <summary>
+/// A StageFormer's local 3x3: depthwise separable with one BN + SiLU after the depthwise + pointwise pair (the paper
+/// and ARCHITECTURES.md), the same with BN + SiLU after each of the two convolutions (an earlier SoSeg form), or a
+/// full 3x3 conv (the authors' code).
+/// </summary>
+public enum LocalConvKind { DepthwiseSeparable, DepthwiseSeparableNormEach, Full }
 
 /// <summary>How one StageFormer is built (everything but its channel count).</summary>
 /// <param name="Attention">Token mixer of the transformer blocks.</param>

@@ -33,7 +33,7 @@ public sealed class CrossEntropyDiceLoss : ISegmentationLoss
         LossTargets.Check(Name, output.Logits, target);
         using var scope = NewDisposeScope();
         var x = LossTargets.ToLossPrecision(output.Logits);
-        var loss = CrossEntropy(x, target);
+        var loss = LossTargets.MeanCrossEntropy(x, target);
         if (_diceWeight > 0)
         {
             var (oneHot, valid) = LossTargets.OneHot(target, x.shape[1], x.dtype);
@@ -44,14 +44,5 @@ public sealed class CrossEntropyDiceLoss : ISegmentationLoss
             loss = loss + _diceWeight * (1 - dice);
         }
         return loss.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Mean cross-entropy over labelled pixels; 0 (still attached to the graph) when no pixel is labelled.</summary>
-    static Tensor CrossEntropy(Tensor logits, Tensor target)
-    {
-        using var perPixel = nn.functional.cross_entropy(logits, target, ignore_index: ISegmentationLoss.IgnoreIndex,
-                                                         reduction: nn.Reduction.None);
-        using var labelled = target.ne(ISegmentationLoss.IgnoreIndex).sum().clamp_min(1);
-        return perPixel.sum() / labelled;
     }
 }

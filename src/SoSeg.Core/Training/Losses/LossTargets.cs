@@ -38,6 +38,14 @@ public static class LossTargets
         return (oneHot.MoveToOuterDisposeScope(), valid.MoveToOuterDisposeScope());
     }
 
+    /// <summary>Mean cross-entropy over labelled pixels; 0 (still attached to the graph) when no pixel is labelled.</summary>
+    public static Tensor MeanCrossEntropy(Tensor logits, Tensor target)
+    {
+        using var perPixel = nn.functional.cross_entropy(logits, target, ignore_index: ISegmentationLoss.IgnoreIndex, reduction: nn.Reduction.None);
+        using var labelled = target.ne(ISegmentationLoss.IgnoreIndex).sum().clamp_min(1);
+        return perPixel.sum() / labelled;
+    }
+
     /// <summary>Losses are computed in float32 (or float64) even when the network runs in a reduced precision.</summary>
     public static Tensor ToLossPrecision(Tensor logits) =>
         logits.dtype is ScalarType.Float32 or ScalarType.Float64 ? logits.alias() : logits.to(ScalarType.Float32);

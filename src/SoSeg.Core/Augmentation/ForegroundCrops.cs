@@ -1,0 +1,88 @@
+using SoSeg.Data;
+using SoSeg.Data.Statistics;
+using static TorchSharp.torch;
+
+namespace SoSeg.Augmentation;
+
+/// <summary>
+/// Foreground oversampling (nnU-Net forces a third of its patches onto foreground): a share of the crops is
+/// centred on an object instead of placed uniformly. The object is drawn so that size does not decide how
+/// often it is seen: a foreground class present in the sample uniformly, then a size bin of that class's
+/// objects (ultra-small below 1% of the image, small below 10%, larger) uniformly among the bins it has, then an
+/// object of the bin, then one of its pixels. That pixel lands in the central half of the crop window, so
+/// rotation about the crop centre keeps it inside. Samples without foreground keep their uniform crop.
+/// </summary>
+internal static class ForegroundCrops
+{
+    /// <summary>Area ratios that split objects into size bins (the evaluation's ultra-small and small strata).</summary>
+    public static readonly double[] SizeBinBounds = [0.01, 0.10];
+
+    /// <summary>Uniform draws per sample, one N x this tensor per batch from the pipeline's generator.</summary>
+    const int DrawsPerSample = 7;
+
+    /// <summary>Moves a share <see cref="AugmentationOptions.OversampleForeground"/> of the plans' windows onto objects.</summary>
+    public static void Apply(SamplePlan[] plans, IReadOnlyList<SegmentationSample> samples, AugmentationOptions options, Generator generator)
+    {
+        int n = samples.Count;
+        double[] u;
+        using (var draws = rand([n, DrawsPerSample], dtype: ScalarType.Float64, generator: generator))
+            u = draws.data<double>().ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            double U(int k) => u[i * DrawsPerSample + k];
+            if (U(0) >= options.OversampleForeground || samples[i].Mask is null) continue;
+            if (DrawPixel(samples[i], U(1), U(2), U(3), U(4)) is not var (x, y)) continue;
+            var p = plans[i];
+            // The chosen pixel's centre sits at a uniform place in the middle half of the window.
+            plans[i] = p with
+            {
+                X0 = Math.Round(x + 0.5 - p.WindowWidth * (0.25 + 0.5 * U(5))),
+                Y0 = Math.Round(y + 0.5 - p.WindowHeight * (0.25 + 0.5 * U(6))),
+            };
+        }
+    }
+
+    /// <summary>
+    /// A foreground pixel of <paramref name="sample"/> drawn class-, size- and object-balanced from the four uniforms,
+    /// or null when the sample has no foreground.
+    /// </summary>
+    public static (int X, int Y)? DrawPixel(SegmentationSample sample, double uClass, double uBin, double uObject, double uPixel)
+    {
+        var objects = Objects(sample);
+        if (objects.Count == 0) return null;
+        var classes = objects.Select(o => o.Class).Distinct().Order().ToArray();
+        int cls = classes[Pick(uClass, classes.Length)];
+        var bins = objects.Where(o => o.Class == cls).GroupBy(o => o.SizeBin).OrderBy(g => g.Key).ToArray();
+        var bin = bins[Pick(uBin, bins.Length)].ToArray();
+        var chosen = bin[Pick(uObject, bin.Length)];
+        int pixel = chosen.Pixels[Pick(uPixel, chosen.Pixels.Count)];
+        return (pixel % sample.Width, pixel / sample.Width);
+    }
+
+    static int Pick(double u, int count) => Math.Min(count - 1, (int)(u * count));
+
+    /// <summary>One object: its class, size bin (0 ultra-small, 1 small, 2 larger) and pixel indices.</summary>
+    internal sealed record MaskObject(byte Class, int SizeBin, List<int> Pixels);
+
+    /// <summary>The sample's objects (8-connected components of each foreground class, ignore label left out).</summary>
+    public static List<MaskObject> Objects(SegmentationSample sample)
+    {
+        var mask = sample.Mask!;
+        var labels = new int[mask.Length];
+        int count = ConnectedComponents.LabelAllClasses(mask, sample.Height, sample.Width, labels);
+        var objects = new MaskObject?[count + 1];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int label = labels[i];
+            if (label == 0) continue;
+            (objects[label] ??= new MaskObject(mask[i], 0, [])).Pixels.Add(i);
+        }
+        double pixels = sample.PixelCount;
+        return objects.OfType<MaskObject>().Select(o =>
+        {
+            double ratio = o.Pixels.Count / pixels;
+            int bin = ratio < SizeBinBounds[0] ? 0 : ratio < SizeBinBounds[1] ? 1 : 2;
+            return o with { SizeBin = bin };
+        }).ToList();
+    }
+}

@@ -1,0 +1,64 @@
+using SoSeg.Training;
+
+namespace SoSeg.Planning;
+
+/// <summary>
+/// Chooses a recipe from a dataset fingerprint, nnU-Net style: fixed rules over the data's properties,
+/// each choice with its reason. What the rules do not need to change stays the paper's.
+/// </summary>
+public static class RecipePlanner
+{
+    const int PaperCrop = 512, PaperBatch = 4, MaxBatch = 16;
+
+    public static RecipePlan Plan(DatasetFingerprint f)
+    {
+        var paper = new TrainingOptions();
+        int shortSide = Math.Min(f.MedianHeight, f.MedianWidth);
+        // The largest multiple of 32 (every model's stride) that fits the median image, at most the paper's 512.
+        int crop = Math.Clamp(shortSide / 32 * 32, 32, PaperCrop);
+        var cropSetting = crop == PaperCrop
+            ? new PlannedSetting<int>(crop, $"the median image ({f.MedianHeight} x {f.MedianWidth}) holds the paper's 512 crop")
+            : new PlannedSetting<int>(crop, $"the largest multiple of 32 inside the median image ({f.MedianHeight} x {f.MedianWidth}); a 512 crop would be mostly padding");
+        int batch = Math.Clamp(PaperBatch * PaperCrop * PaperCrop / (crop * crop), PaperBatch, MaxBatch);
+        var batchSetting = new PlannedSetting<int>(batch, batch == PaperBatch
+            ? "the paper's 4"
+            : $"about the paper's pixels per step (4 x 512²) at crop {crop}, at most {MaxBatch}");
+
+        bool hasObjects = f.Objects.Objects > 0;
+        double ultraShare = f.UltraSmallShare;
+        bool smallObjects = ultraShare >= 0.3;
+        // "crop" scaling shrinks frames larger than the crop to about the crop: a 20-pixel object in a 1024 frame becomes 5.
+        string scaleMode = smallObjects && shortSide > 1.5 * crop ? "image" : paper.ScaleMode;
+        var scaleSetting = new PlannedSetting<string>(scaleMode, scaleMode == "image"
+            ? $"{ultraShare:P0} of objects are ultra-small and frames ({shortSide} px) are larger than the crop: scaling by the image's own size keeps them at native scale"
+            : $"the paper's choice (frames of {shortSide} px are near the crop of {crop}{(smallObjects ? "" : ", few ultra-small objects")})");
+
+        string channels = string.Join(", ", f.Channels.Select(c => $"channel {c.Channel}: mean {c.Mean:0.###}, std {c.Std:0.###}"));
+        var normalisation = new PlannedSetting<string>("dataset loader", $"images reach the network as the loader reads them ({channels}); the plan does not change it");
+
+        bool oversample = hasObjects && (f.EmptyImageShare >= 0.2 || smallObjects);
+        var oversampleSetting = new PlannedSetting<double>(oversample ? 1.0 / 3 : 0, oversample
+            ? $"nnU-Net's third of crops on objects: {f.EmptyImageShare:P0} of images are empty and {ultraShare:P0} of objects are ultra-small, so uniform crops rarely hold one"
+            : hasObjects ? "objects are large and most images hold one: uniform crops see them" : "the dataset has no objects");
+
+        var lossSetting = smallObjects
+            ? new PlannedSetting<string>("dice-ce", $"{ultraShare:P0} of objects are ultra-small: cross-entropy alone gives them almost no gradient; the batch Dice term (nnU-Net) weighs each class's overlap")
+            : new PlannedSetting<string>(paper.Loss, "objects are not mostly ultra-small: the paper's cross-entropy");
+        var epochs = new PlannedSetting<int>(paper.Epochs, "the paper's 100 (the fingerprint gives no reason to change it)");
+        var selectBy = hasObjects && f.Objects.UltraSmall > 0
+            ? new PlannedSetting<string>(SelectionScore.ForegroundDiceAndRecall, "the data has ultra-small objects: best.ckpt is the epoch that segments and finds them, not one an empty prediction could win")
+            : new PlannedSetting<string>(SelectionScore.ForegroundDice, "per-image foreground Dice: an empty prediction cannot win it");
+        return new RecipePlan
+        {
+            Fingerprint = f,
+            Crop = cropSetting,
+            Batch = batchSetting,
+            ScaleMode = scaleSetting,
+            Normalisation = normalisation,
+            OversampleForeground = oversampleSetting,
+            Loss = lossSetting,
+            Epochs = epochs,
+            SelectBy = selectBy,
+        };
+    }
+}

@@ -1,0 +1,89 @@
+using SoSeg.Augmentation;
+using SoSeg.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SoSeg.Tests.Augmentation;
+
+public class ForegroundCropsTests
+{
+    /// <summary>A grey image whose mask holds the given rectangles (left, top, side, class).</summary>
+    static SegmentationSample Sample(int size, params (int Left, int Top, int Side, byte Class)[] objects)
+    {
+        var mask = new byte[size * size];
+        foreach (var (left, top, side, cls) in objects)
+            for (int y = top; y < top + side; y++) for (int x = left; x < left + side; x++) mask[y * size + x] = cls;
+        return new SegmentationSample
+        {
+            Id = "s", Channels = 1, Height = size, Width = size, Image = Enumerable.Repeat(0.5f, size * size).ToArray(), Mask = mask,
+            Origin = new SampleOrigin("s.png", "s_mask.png"),
+        };
+    }
+
+    static int CropsWithForeground(AugmentationOptions options, SegmentationSample sample, int batches)
+    {
+        var pipeline = new AugmentationPipeline(options);
+        using var generator = new Generator(7);
+        int found = 0;
+        for (int b = 0; b < batches; b++)
+        {
+            using var scope = NewDisposeScope();
+            var (_, masks) = pipeline.Apply([sample, sample, sample, sample], CPU, generator);
+            for (int i = 0; i < 4; i++) if (masks[i].eq(1).any().item<bool>()) found++;
+        }
+        return found;
+    }
+
+    [Fact]
+    public void With_p_1_every_crop_holds_foreground_plain_crops_and_full_augmentation()
+    {
+        // One pixel in a 200 x 200 image, 32 x 32 crops: a uniform crop holds it 2.6% of the time.
+        var onePixel = Sample(200, (150, 20, 1, 1));
+        Assert.Equal(200, CropsWithForeground(AugmentationOptions.CropOnly with { CropSize = 32, OversampleForeground = 1 }, onePixel, 50));
+        Assert.InRange(CropsWithForeground(AugmentationOptions.CropOnly with { CropSize = 32 }, onePixel, 50), 0, 20);
+
+        // Scale (x0.5-1.5 of the image), flip, rotation, blur, photometric: a 4 x 4 object stays in every crop.
+        var small = Sample(200, (150, 20, 4, 1));
+        var full = AugmentationOptions.Default with { CropSize = 32, ScaleRelativeToCrop = false, OversampleForeground = 1 };
+        Assert.Equal(200, CropsWithForeground(full, small, 50));
+        // Elastic deformation may squeeze a 4-pixel object (2 x 2 after halving) between the nearest-sampled mask pixels: nearly every crop.
+        Assert.InRange(CropsWithForeground(full with { ElasticDeformation = true, ElasticProbability = 1 }, small, 50), 190, 200);
+    }
+
+    [Fact]
+    public void A_share_p_of_crops_is_centred_on_objects()
+    {
+        var onePixel = Sample(200, (150, 20, 1, 1));
+        // 400 crops, a third forced onto the pixel (plus the few uniform ones that hit it).
+        int found = CropsWithForeground(AugmentationOptions.CropOnly with { CropSize = 32, OversampleForeground = 1.0 / 3 }, onePixel, 100);
+        Assert.InRange(found, 400 / 3 - 35, 400 / 3 + 45);
+    }
+
+    [Fact]
+    public void Objects_are_drawn_balanced_across_classes_and_sizes_not_by_area()
+    {
+        // Class 1: one 2 x 2 object (ultra-small, 0.04% of the image) and four 20 x 20 (small, 4%); class 2: one 40 x 40 (16%).
+        var sample = Sample(100, (2, 2, 2, 1), (10, 30, 20, 1), (40, 30, 20, 1), (10, 60, 20, 1), (40, 60, 20, 1), (60, 2, 40, 2));
+        var random = new Random(5);
+        var counts = new Dictionary<string, int>();
+        const int draws = 8000;
+        for (int i = 0; i < draws; i++)
+        {
+            var (x, y) = ForegroundCrops.DrawPixel(sample, random.NextDouble(), random.NextDouble(), random.NextDouble(), random.NextDouble())!.Value;
+            string key = x < 4 && y < 4 ? "tiny" : x >= 60 ? "large" : "small";
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+        // Class first (1/2 each), then the bin within class 1 (1/2 each): by area the tiny object would get 4 of 3204 pixels.
+        Assert.InRange(counts["large"] / (double)draws, 0.47, 0.53);
+        Assert.InRange(counts["tiny"] / (double)draws, 0.22, 0.28);
+        Assert.InRange(counts["small"] / (double)draws, 0.22, 0.28);
+        Assert.Null(ForegroundCrops.DrawPixel(Sample(20), 0.5, 0.5, 0.5, 0.5));
+    }
+
+    [Fact]
+    public void Shares_outside_0_to_1_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => (AugmentationOptions.Default with { OversampleForeground = 1.5 }).Validate());
+        Assert.Throws<ArgumentException>(() => new SoSeg.Training.TrainingOptions { OversampleForeground = -0.1 }.Validate());
+    }
+}

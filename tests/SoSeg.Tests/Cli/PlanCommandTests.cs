@@ -1,0 +1,90 @@
+using System.Text.Json;
+using SoSeg.Data.Statistics;
+using SoSeg.Planning;
+using SoSeg.Tests.TestData;
+using SoSeg.Training;
+
+namespace SoSeg.Tests.Cli;
+
+/// <summary>`soseg plan` end to end, and `train --plan` taking the plan with explicit options winning.</summary>
+public class PlanCommandTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.RunSoseg(args);
+
+    [Fact]
+    public void Plan_writes_every_setting_with_its_reason_and_train_uses_it_unless_an_option_is_given()
+    {
+        using var folder = new TempFolder();
+        string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 6, test: 1);
+        string planFile = Path.Combine(folder.Path, "plan.json");
+
+        var plan = Run("plan", data, "--out", planFile, "--no-progress");
+        Assert.True(plan.Code == 0, plan.Err);
+        Assert.Contains("crop 32:", plan.Out);
+        using (var json = JsonDocument.Parse(File.ReadAllText(planFile)))
+        {
+            var root = json.RootElement;
+            foreach (var setting in new[] { "crop", "batch", "scaleMode", "normalisation", "oversampleForeground", "loss", "epochs", "selectBy" })
+                Assert.False(string.IsNullOrWhiteSpace(root.GetProperty(setting).GetProperty("reason").GetString()), setting);
+            var fingerprint = root.GetProperty("fingerprint");
+            Assert.Equal(40, fingerprint.GetProperty("medianHeight").GetInt32());  // TinySpotDataset's 40 x 40 images
+            Assert.Equal(1, fingerprint.GetProperty("channels").GetArrayLength());
+            Assert.Equal(7, fingerprint.GetProperty("objects").GetProperty("objects").GetInt64()); // one spot per image
+            Assert.Equal(0, fingerprint.GetProperty("emptyImageShare").GetDouble());
+        }
+        var again = Run("plan", data, "--out", planFile, "--no-progress");
+        Assert.NotEqual(0, again.Code);
+        Assert.Contains("already exists", again.Err);
+
+        string run = Path.Combine(folder.Path, "run");
+        var train = Run("train", "--data", data, "--plan", planFile, "--out", run, "--model", "unet", "--model-option", "base-width=4",
+                        "--epochs", "1", "--batch", "2", "--steps-per-epoch", "1", "--no-progress", "--device", "cpu");
+        Assert.True(train.Code == 0, train.Err);
+        var planned = RecipePlan.Read(planFile);
+        var used = TrainConfig.Read(Path.Combine(run, "config.json")).Training;
+        Assert.Equal(1, used.Epochs);     // given explicitly
+        Assert.Equal(2, used.BatchSize);  // given explicitly
+        Assert.Equal(planned.Crop.Value, used.CropSize);
+        Assert.Equal(planned.Loss.Value, used.Loss);
+        Assert.Equal(planned.SelectBy.Value, used.SelectBy);
+        Assert.Equal(planned.OversampleForeground.Value, used.OversampleForeground);
+        Assert.Equal(planned.ScaleMode.Value, used.ScaleMode);
+
+        File.WriteAllText(planFile, "{ \"crop\": 3 }");
+        var broken = Run("train", "--data", data, "--plan", planFile, "--out", Path.Combine(folder.Path, "run2"), "--no-progress", "--device", "cpu");
+        Assert.NotEqual(0, broken.Code);
+        Assert.StartsWith("error: " + planFile + ": ", broken.Err.Trim());
+        Assert.Single(broken.Err.Trim().Split('\n'));
+    }
+
+    static DatasetFingerprint Fingerprint(long objects, long ultraSmall, double emptyShare, int size) => new()
+    {
+        Dataset = "d", Volumetric = false, TrainImages = 100, SampledImages = 64, MedianHeight = size, MedianWidth = size,
+        MinShortSide = size, MaxLongSide = size, Channels = [new ChannelIntensity(0, 0.4, 0.2)],
+        Objects = new ClassObjectStatistics(0, "all", objects, ultraSmall, ultraSmall, 0.001, 0.2, 80),
+        ObjectsPerClass = [], EmptyImageShare = emptyShare,
+    };
+
+    [Fact]
+    public void Small_objects_get_oversampling_dice_ce_and_recall_selection_large_ones_keep_the_papers_recipe()
+    {
+        // 80% ultra-small objects in 1024 px frames.
+        var small = RecipePlanner.Plan(Fingerprint(objects: 100, ultraSmall: 80, emptyShare: 0.4, size: 1024));
+        Assert.Equal(512, small.Crop.Value);
+        Assert.Equal(4, small.Batch.Value);
+        Assert.Equal("image", small.ScaleMode.Value);
+        Assert.Equal(1.0 / 3, small.OversampleForeground.Value);
+        Assert.Equal("dice-ce", small.Loss.Value);
+        Assert.Equal(SelectionScore.ForegroundDiceAndRecall, small.SelectBy.Value);
+
+        // Large objects in every 256 px image: the paper's loss, scaling and uniform crops at a crop that fits.
+        var large = RecipePlanner.Plan(Fingerprint(objects: 100, ultraSmall: 0, emptyShare: 0, size: 256));
+        Assert.Equal(256, large.Crop.Value);
+        Assert.Equal(16, large.Batch.Value);
+        Assert.Equal("crop", large.ScaleMode.Value);
+        Assert.Equal(0, large.OversampleForeground.Value);
+        Assert.Equal("ce", large.Loss.Value);
+        Assert.Equal(SelectionScore.ForegroundDice, large.SelectBy.Value);
+        Assert.Equal(100, large.Epochs.Value);
+    }
+}
