@@ -138,7 +138,8 @@ public static class LibtorchLocator
                 try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
                 return null;
             }
-            if (!output.Wait(TimeSpan.FromSeconds(1))) return null;
+            // The process has exited, so its output is complete; the wait only guards against a stuck reader.
+            if (!output.Wait(TimeSpan.FromSeconds(10))) return null;
             string text = output.Result.Trim();
             return process.ExitCode == 0 && text.Length > 0 ? text : null;
         }
