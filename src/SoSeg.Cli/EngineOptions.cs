@@ -35,6 +35,7 @@ public sealed class EngineOptions
             var torchDevice = device.Resolve(parse);
             var (model, info) = Checkpoint.LoadModel(checkpointPath, torchDevice);
             model.Precision = device.Precision(parse);
+            model.ChannelsLast = device.ChannelsLast(parse);
             if (info.Unverified) log.WriteLine(CheckpointInfo.UnverifiedNote(checkpointPath));
             return (new OwnedTorchEngine(model, torchDevice), info, checkpointPath);
         }

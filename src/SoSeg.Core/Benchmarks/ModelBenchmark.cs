@@ -38,6 +38,7 @@ public static class ModelBenchmark
             .GetOrCompute(settings.Model, settings.InChannels, settings.NumClasses, settings.Options, settings.Size, model);
 
         model.Precision = settings.Precision;
+        model.ChannelsLast = settings.ChannelsLast;
 
         using var images = torch.randn([settings.Batch, settings.InChannels, settings.Size, settings.Size], device: device);
         using var targets = torch.randint(0, settings.NumClasses, [settings.Batch, settings.Size, settings.Size], dtype: ScalarType.Int64, device: device);
@@ -89,7 +90,8 @@ public static class ModelBenchmark
         return new BenchmarkResult(
             statistics.Model, DeviceText(device), DeviceName(device), torch.get_num_threads(), settings.Size, settings.Batch,
             settings.Steps, settings.Warmup, statistics.Parameters, statistics.Flops.GFlops, statistics.Flops.GMacs,
-            forward, train, forwardMemory, trainMemory, onnxForward, onnxProvider, optimizerStep, settings.Optimizer, settings.Precision.Name());
+            forward, train, forwardMemory, trainMemory, onnxForward, onnxProvider, optimizerStep, settings.Optimizer, settings.Precision.Name(),
+            settings.ChannelsLast ? "channels-last" : "nchw");
     }
 
     static PhaseTiming TimePhase(string name, BenchmarkSettings settings, Device device, MemoryProbe probe,

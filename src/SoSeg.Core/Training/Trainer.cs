@@ -54,6 +54,7 @@ public sealed class Trainer
             ModelOptions.Parse(_options.ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
         model.to(_device);
         model.Precision = _options.Precision;
+        model.ChannelsLast = _options.ChannelsLast;
         using var optimizer = TrainingOptimizers.AdamW(_options.Optimizer, model.parameters(), _options.LearningRate,
             _options.Beta1, _options.Beta2, _options.WeightDecay);
         var loss = LossRegistry.Create(_options.Loss, model);
