@@ -58,7 +58,9 @@ public static class ModelBenchmark
         if (settings.Onnx)
         {
             var info = new CheckpointInfo { Model = settings.Model, InChannels = settings.InChannels, NumClasses = settings.NumClasses, ClassNames = [.. Enumerable.Range(0, settings.NumClasses).Select(i => $"class{i}")] };
-            using var engine = OnnxRuntimeEngine.FromBytes(OnnxExporter.Build(model, info).ToByteArray(), settings.Model, preferCuda: device.type == DeviceType.CUDA);
+            using var engine = OnnxRuntimeEngine.FromBytes(OnnxExporter.Build(model, info).ToByteArray(), settings.Model,
+                // Next to a CUDA TorchSharp run, ONNX Runtime's CUDA provider where it has one; its description names what ran.
+                device.type == DeviceType.CUDA ? SoSeg.Runtime.DeviceSpec.Auto : SoSeg.Runtime.DeviceSpec.Cpu);
             onnxProvider = engine.Description;
             // The engine takes and returns CPU tensors, as the predictor hands them over.
             using var cpuImages = images.cpu();
