@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SoSeg vs the PyTorch reference of SoSegFormer on one CUDA GPU, in one run, one table (docs/benchmarks.md).
-#   SoSeg:   soseg bench --model sosegformer --size 512 --batch 4 --device cuda --precision fp32|tf32|bf16
+#   SoSeg:   soseg bench --model sosegformer --size 512 --batch 4 --device cuda --precision fp32|tf32|bf16 (and bf16 --channels-last)
 #   PyTorch: the reference's run_gpu.sh (fp32, defaults, tf32, bf16, bf16+channels_last, compile)
 # Usage: scripts/gpu/side-by-side.sh [out-folder]     (default: a new temporary folder; about 8 minutes)
 #   SOSEG_RUN     command that runs soseg (default: .gpu/run.sh from scripts/gpu/pack.sh, made now if dotnet is here)
@@ -24,11 +24,12 @@ fi
 command -v python3 >/dev/null 2>&1 || { echo "side-by-side.sh: python3 (with CUDA torch) is needed for the reference" >&2; exit 2; }
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | tee "$out/gpu.txt"
-for precision in fp32 tf32 bf16; do
-  echo "== soseg bench --precision $precision" >&2
+for variant in fp32 tf32 bf16 bf16-cl; do
+  precision=${variant%-cl}; layout=(); [ "$variant" = bf16-cl ] && layout=(--channels-last)
+  echo "== soseg bench --precision $precision ${layout[*]}" >&2
   timeout -k 10 240 $SOSEG_RUN bench --model sosegformer --size 512 --batch 4 --steps "$steps" --warmup "$warmup" \
-    --device cuda --precision "$precision" --json --no-progress > "$out/soseg-$precision.json" \
-    || echo "   soseg bench --precision $precision failed (see above)" >&2
+    --device cuda --precision "$precision" "${layout[@]}" --json --no-progress > "$out/soseg-$variant.json" \
+    || echo "   soseg bench --precision $precision ${layout[*]} failed (see above)" >&2
 done
 echo "== PyTorch reference: run_gpu.sh" >&2
 bash "$anchor/run_gpu.sh" "$out/pytorch.jsonl" > "$out/pytorch.txt" || echo "   run_gpu.sh failed" >&2
@@ -40,7 +41,7 @@ def load(path):
     try:
         with open(path) as f: return json.load(f)
     except (OSError, ValueError): return None
-soseg = {p: load(os.path.join(out, f"soseg-{p}.json")) for p in ("fp32", "tf32", "bf16")}
+soseg = {p: load(os.path.join(out, f"soseg-{p}.json")) for p in ("fp32", "tf32", "bf16", "bf16-cl")}
 rows = []
 try:
     rows = [json.loads(l) for l in open(os.path.join(out, "pytorch.jsonl")) if l.startswith("{")]
@@ -57,7 +58,7 @@ print(f"\nsosegformer, 512 x 512, batch 4, training step (forward, cross-entropy
 def f(x): return "-" if x is None else f"{x:.1f}"
 def ratio(a, b): return "-" if a is None or b is None else f"{a / b:.2f}"
 print(f"{'precision':11}{'SoSeg train':>12}{'PyTorch train':>14}{'ratio':>7}{'vs best eager':>14}{'SoSeg AdamW':>12}{'SoSeg infer':>12}{'PyTorch infer':>14}{'ratio':>7}")
-for p, mode in (("fp32", "fp32"), ("tf32", "tf32"), ("bf16", "bf16")):
+for p, mode in (("fp32", "fp32"), ("tf32", "tf32"), ("bf16", "bf16"), ("bf16-cl", "bf16+channels_last")):
     s = soseg[p] or {}
     st = (s.get("trainStep") or {}).get("medianMs")
     so = (s.get("optimizerStep") or {}).get("medianMs")

@@ -62,6 +62,8 @@ public static class CommonOptions
         var option = options.FirstOrDefault(o => o.Name == DeviceOptions.DeviceName);
         // With --executor slurm the device is the Slurm tasks'; this process only submits and waits (often on a login node without GPUs).
         if (options.FirstOrDefault(o => o.Name == ClusterOptions.ExecutorName) is { } executor && parse.GetValue(executor) == ClusterOptions.Slurm) return null;
+        // With --engine onnx, ONNX Runtime chooses its own execution provider; no CUDA libtorch is needed.
+        if (EngineOptions.RunsOnOnnxRuntimeOnly(parse)) return null;
         return option is null ? null : parse.GetValue(option);
     }
 

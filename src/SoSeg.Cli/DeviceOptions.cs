@@ -24,11 +24,15 @@ public sealed class DeviceOptions
     };
     readonly Option<bool> _noTf32 = new("--no-tf32") { Description = "Same as --precision fp32." };
     readonly Option<int?>? _threads;
+    readonly Option<bool>? _channelsLast;
 
     /// <param name="threads">Also offer --threads (CPU threads libtorch may use).</param>
-    public DeviceOptions(bool threads = false)
+    /// <param name="channelsLast">Also offer --channels-last (the command runs a network and honours it).</param>
+    public DeviceOptions(bool threads = false, bool channelsLast = false)
     {
         if (threads) _threads = new("--threads") { Description = "CPU threads libtorch may use (default: the CPUs this process may use: SLURM_CPUS_PER_TASK, the CPU affinity mask or the cgroup CPU quota, whichever is smallest; `soseg info` shows it)." };
+        if (channelsLast) _channelsLast = new("--channels-last") { Description = "Run the network on channels-last (N x H x W x C in memory) activations, as PyTorch's memory_format=torch.channels_last: " +
+                                                                                  "other convolution kernels, the same results to float rounding (docs/benchmarks.md has figures)." };
     }
 
     /// <summary>Adds [--threads,] --device and --no-tf32 to a command, in that order.</summary>
@@ -38,7 +42,11 @@ public sealed class DeviceOptions
         command.Options.Add(_device);
         command.Options.Add(_precision);
         command.Options.Add(_noTf32);
+        if (_channelsLast is not null) command.Options.Add(_channelsLast);
     }
+
+    /// <summary>Whether --channels-last was given (false where the command does not offer it).</summary>
+    public bool ChannelsLast(ParseResult parse) => _channelsLast is not null && parse.GetValue(_channelsLast);
 
     /// <summary>The device asked for.</summary>
     public DeviceSpec Spec(ParseResult parse) => DeviceSpec.Parse(parse.GetValue(_device));

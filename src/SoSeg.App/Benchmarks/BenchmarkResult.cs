@@ -45,6 +45,7 @@ public sealed record PhaseTiming(double MedianMs, double MinMs, double MaxMs, do
 /// <param name="OptimizerStep">The AdamW update alone (on the last step's gradients), or null when the training step was not measured.</param>
 /// <param name="Optimizer">AdamW implementation used by the training step.</param>
 /// <param name="Precision">Arithmetic (fp32, tf32, bf16).</param>
+/// <param name="MemoryFormat">Activation layout: "nchw" or "channels-last".</param>
 public sealed record BenchmarkResult(
     string Model,
     string Device,
@@ -65,4 +66,5 @@ public sealed record BenchmarkResult(
     string? OnnxProvider = null,
     PhaseTiming? OptimizerStep = null,
     string Optimizer = SoSeg.Training.Optimization.TrainingOptimizers.FlatAdamW,
-    string Precision = "tf32");
+    string Precision = "tf32",
+    string MemoryFormat = "nchw");

@@ -29,6 +29,8 @@ public sealed record BenchmarkSettings
     public bool Onnx { get; init; }
     /// <summary>Arithmetic of both phases (fp32, tf32, bf16 mixed precision).</summary>
     public Runtime.Precision Precision { get; init; } = Runtime.Precision.Tf32;
+    /// <summary>Channels-last activations (see <see cref="SegmentationModel.ChannelsLast"/>).</summary>
+    public bool ChannelsLast { get; init; }
     /// <summary>AdamW implementation of the training step (see <see cref="SoSeg.Training.Optimization.TrainingOptimizers"/>).</summary>
     public string Optimizer { get; init; } = SoSeg.Training.Optimization.TrainingOptimizers.FlatAdamW;
 

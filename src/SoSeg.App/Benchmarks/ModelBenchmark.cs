@@ -41,6 +41,7 @@ public static class ModelBenchmark
             .GetOrCompute(settings.Model, settings.InChannels, settings.NumClasses, settings.Options, settings.Size, model);
 
         model.Precision = settings.Precision;
+        model.ChannelsLast = settings.ChannelsLast;
 
         using var images = torch.randn([settings.Batch, settings.InChannels, settings.Size, settings.Size], device: device);
         using var targets = torch.randint(0, settings.NumClasses, [settings.Batch, settings.Size, settings.Size], dtype: ScalarType.Int64, device: device);
@@ -60,7 +61,9 @@ public static class ModelBenchmark
         if (settings.Onnx)
         {
             var info = new CheckpointInfo { Model = settings.Model, InChannels = settings.InChannels, NumClasses = settings.NumClasses, ClassNames = [.. Enumerable.Range(0, settings.NumClasses).Select(i => $"class{i}")] };
-            using var engine = OnnxRuntimeEngine.FromBytes(OnnxExporter.Build(model, info).ToByteArray(), settings.Model, preferCuda: device.type == DeviceType.CUDA);
+            using var engine = OnnxRuntimeEngine.FromBytes(OnnxExporter.Build(model, info).ToByteArray(), settings.Model,
+                // Next to a CUDA TorchSharp run, ONNX Runtime's CUDA provider where it has one; its description names what ran.
+                device.type == DeviceType.CUDA ? SoSeg.Runtime.DeviceSpec.Auto : SoSeg.Runtime.DeviceSpec.Cpu);
             onnxProvider = engine.Description;
             // The engine takes and returns CPU tensors, as the predictor hands them over.
             using var cpuImages = images.cpu();
@@ -92,7 +95,8 @@ public static class ModelBenchmark
         return new BenchmarkResult(
             statistics.Model, DeviceText(device), DeviceName(device), torch.get_num_threads(), settings.Size, settings.Batch,
             settings.Steps, settings.Warmup, statistics.Parameters, statistics.Flops.GFlops, statistics.Flops.GMacs,
-            forward, train, forwardMemory, trainMemory, onnxForward, onnxProvider, optimizerStep, settings.Optimizer, settings.Precision.Name());
+            forward, train, forwardMemory, trainMemory, onnxForward, onnxProvider, optimizerStep, settings.Optimizer, settings.Precision.Name(),
+            settings.ChannelsLast ? "channels-last" : "nchw");
     }
 
     static PhaseTiming TimePhase(string name, BenchmarkSettings settings, Device device, MemoryProbe probe,

@@ -33,7 +33,7 @@ public static class BenchCommand
         var optimizer = new Option<string>("--optimizer") { Description = "AdamW of the training step: adamw (one buffer) or adamw-per-tensor (TorchSharp's).", DefaultValueFactory = _ => defaults.Optimizer };
         var seed = new Option<long>("--seed") { Description = "Seed of the weights and the random batch.", DefaultValueFactory = _ => defaults.Seed };
         var modelOptions = CommonOptions.ModelOptions();
-        var device = new DeviceOptions();
+        var device = new DeviceOptions(channelsLast: true);
         var json = CommonOptions.Json();
         var command = new Command("bench",
             "Benchmark a model: parameters, GFLOPs of one image (counted), inference forward and full training step " +
@@ -54,7 +54,7 @@ public static class BenchCommand
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: true);
             BenchmarkResult? result = parse.GetValue(model) is null ? null
                 : progress.Run(ctx => ModelBenchmark.Run(ReadSettings(parse, model, size, batch, steps, warmup, channels, classes, forwardOnly, optimizer, seed, modelOptions) with
-                                                         { Onnx = parse.GetValue(engine) == "onnx", TrainStep = !parse.GetValue(forwardOnly) && parse.GetValue(engine) != "onnx", Precision = device.Precision(parse) },
+                                                         { Onnx = parse.GetValue(engine) == "onnx", TrainStep = !parse.GetValue(forwardOnly) && parse.GetValue(engine) != "onnx", Precision = device.Precision(parse), ChannelsLast = device.ChannelsLast(parse) },
                                                          resolved, ctx, cache ?? ModelStatisticsCache.Default));
             AugmentationBenchmarkResult? augmentation = withAugmentation
                 ? AugmentationBenchmark.Run(resolved, parse.GetValue(batch), repetitions: Math.Max(1, parse.GetValue(steps)), warmup: parse.GetValue(warmup),
@@ -97,7 +97,7 @@ public static class BenchCommand
         var c = CultureInfo.InvariantCulture;
         o.WriteLine($"model       {r.Model}: {r.Parameters.ToString("N0", c)} parameters, " +
                     $"{r.GFlopsPerImage.ToString("0.0", c)} GFLOPs per {r.Size}x{r.Size} image (2 x MACs; fvcore {r.GMacsPerImage.ToString("0.0", c)} GMACs)");
-        o.WriteLine($"device      {r.Device} ({r.DeviceName}), {r.Threads} libtorch thread(s), precision {r.Precision}");
+        o.WriteLine($"device      {r.Device} ({r.DeviceName}), {r.Threads} libtorch thread(s), precision {r.Precision}, {r.MemoryFormat} activations");
         o.WriteLine($"input       batch {r.Batch} x {r.Size}x{r.Size}; {r.Warmup} warm-up + {r.Steps} timed step(s) per phase, medians");
         o.WriteLine(Phase("forward", r.Forward, r.ForwardPeakMemory, c));
         if (r.OnnxForward is not null)

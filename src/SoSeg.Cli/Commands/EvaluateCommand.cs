@@ -31,7 +31,7 @@ public static class EvaluateCommand
         var window = new PredictionWindowOptions("Flip test-time augmentation.", "Sliding-window size (default: the training crop).");
         var emptyCase = new Option<EmptyCasePolicy>("--empty-case") { Description = "Per-image score when prediction and label are both empty: Exclude (nnU-Net), CountAsOne, CountAsZero (PraNet).", DefaultValueFactory = _ => EmptyCasePolicy.Exclude };
         var detectionIoU = new Option<double>("--detection-iou") { Description = "IoU a ground-truth object needs with the predicted objects touching it to count as found (0 = any overlap).", DefaultValueFactory = _ => 0 };
-        var device = new DeviceOptions();
+        var device = new DeviceOptions(channelsLast: true);
         var force = CommonOptions.Force();
         var engineOption = new EngineOptions();
 

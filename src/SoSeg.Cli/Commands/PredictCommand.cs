@@ -22,7 +22,7 @@ public static class PredictCommand
         var overlays = new Option<bool>("--overlays") { Description = "Also write overlay PNGs (prediction drawn over the image)." };
         var window = new PredictionWindowOptions("Flip test-time augmentation (averages the image and its mirror).",
                                                  "Sliding-window size for large inputs (default: the training crop).");
-        var device = new DeviceOptions();
+        var device = new DeviceOptions(channelsLast: true);
         var force = CommonOptions.Force();
         var engineOption = new EngineOptions();
         var command = new Command("predict", "Segment new images and volumes with a trained checkpoint.")

@@ -26,7 +26,7 @@ public static class TrainCommand
         var dropEmpty = new Option<bool>("--drop-empty-slices") { Description = "Volumes: train only on slices with foreground." };
         var layout = CommonOptions.Layout();
         var valWindow = new Option<int?>("--val-window") { Description = "Sliding-window size for validation (default: the crop; larger is faster on whole small images)." };
-        var device = new DeviceOptions(threads: true);
+        var device = new DeviceOptions(threads: true, channelsLast: true);
         var force = CommonOptions.Force();
 
         var command = new Command("train", "Train a model with the paper's recipe (AdamW, cross-entropy, 5e-5 -> 1e-6 warm-up + cosine, batch 4, 512 crops, augmentations, 100 epochs); every setting is an option.")
@@ -57,6 +57,7 @@ public static class TrainCommand
                 Folds = parse.GetValue(folds),
                 Fold = parse.GetValue(fold),
                 Precision = device.Precision(parse),
+                ChannelsLast = device.ChannelsLast(parse),
             };
             var config = new TrainConfig
             {

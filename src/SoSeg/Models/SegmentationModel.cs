@@ -34,6 +34,14 @@ public abstract class SegmentationModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public Precision Precision { get; set; } = Precision.Tf32;
 
+    /// <summary>
+    /// Runs the network on channels-last (N x H x W x C in memory) activations. TorchSharp cannot convert a tensor's
+    /// memory format, so the input is given NHWC strides by a permute-copy-permute; libtorch's convolutions follow the
+    /// input's layout and keep it, so the whole convolutional path runs channels-last (cuDNN's and oneDNN's faster
+    /// kernels) while shapes, results and weights stay as they are.
+    /// </summary>
+    public bool ChannelsLast { get; set; }
+
     /// <summary>H and W are padded to a multiple of this before the network runs (its total stride).</summary>
     public virtual int SizeDivisor => 32;
 
@@ -49,6 +57,7 @@ public abstract class SegmentationModel : nn.Module<Tensor, Tensor>
     SegmentationOutput Run(Tensor input, bool withSideOutputs)
     {
         CheckInput(input);
+        if (ChannelsLast) input = ToChannelsLast(input);
         if (Precision != Precision.Bf16) return RunPadded(input, withSideOutputs);
         using var policy = ComputePrecision.Enter(Precision);
         var output = RunPadded(input, withSideOutputs);
@@ -71,6 +80,14 @@ public abstract class SegmentationModel : nn.Module<Tensor, Tensor>
             Crop(output.Logits, height, width),
             output.SideOutputs.Select(s => Crop(s, height, width)).ToList(),
             output.Edge is null ? null : Crop(output.Edge, height, width));
+    }
+
+    /// <summary>The same values with NHWC strides (what PyTorch's <c>x.contiguous(memory_format=torch.channels_last)</c> gives).</summary>
+    public static Tensor ToChannelsLast(Tensor input)
+    {
+        using var nhwc = input.permute(0, 2, 3, 1);
+        using var packed = nhwc.contiguous();
+        return packed.permute(0, 3, 1, 2);
     }
 
     static Tensor Crop(Tensor t, long height, long width) =>

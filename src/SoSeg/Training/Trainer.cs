@@ -61,6 +61,7 @@ public sealed class Trainer
         var model = ModelRegistry.Create(_options.Model, _data.Channels, _data.NumClasses, modelOptions);
         model.to(_device);
         model.Precision = _options.Precision;
+        model.ChannelsLast = _options.ChannelsLast;
         using var optimizer = TrainingOptimizers.AdamW(_options.Optimizer, model.parameters(), _options.LearningRate,
             _options.Beta1, _options.Beta2, _options.WeightDecay);
         var loss = LossRegistry.Create(_options.Loss, ModelRegistry.PaperLoss(_options.Model, modelOptions));

@@ -26,6 +26,8 @@ public sealed record TrainingOptions
     public double Beta2 { get; init; } = 0.999;
     /// <summary>Arithmetic of training and validation (fp32, tf32 or bf16 mixed precision); weights and checkpoints stay float32.</summary>
     public Runtime.Precision Precision { get; init; } = Runtime.Precision.Tf32;
+    /// <summary>Channels-last activations for training and validation (<see cref="Models.SegmentationModel.ChannelsLast"/>); weights and checkpoints unchanged.</summary>
+    public bool ChannelsLast { get; init; }
     /// <summary>AdamW implementation: "adamw" (one buffer, a few kernels per step) or "adamw-per-tensor" (TorchSharp's); same results, same checkpoints.</summary>
     public string Optimizer { get; init; } = Optimization.TrainingOptimizers.FlatAdamW;
     /// <summary>Square training crop (paper: 512).</summary>

@@ -27,6 +27,19 @@ public class PrecisionOptionTests
     }
 
     [Theory]
+    [InlineData(new string[0], "nchw")]
+    [InlineData(new[] { "--channels-last" }, "channels-last")]
+    [InlineData(new[] { "--channels-last", "--precision", "bf16" }, "channels-last")]
+    public void Bench_runs_and_reports_the_activation_layout_it_used(string[] options, string layout)
+    {
+        var (code, output, error) = Bench(options);
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(layout, json.RootElement.GetProperty("memoryFormat").GetString());
+        Assert.True(json.RootElement.GetProperty("trainStep").GetProperty("medianMs").GetDouble() > 0);
+    }
+
+    [Theory]
     [InlineData(new[] { "--precision", "fp16" }, "--precision")]
     [InlineData(new[] { "--precision", "bf16", "--no-tf32" }, "--no-tf32")]
     [InlineData(new[] { "--optimizer", "sgd" }, "--optimizer")]

@@ -64,6 +64,20 @@ public class TrainCommandTests(Xunit.Abstractions.ITestOutputHelper output)
             $"validation foreground Dice {learned:0.000} after training, {untrained:0.000} untrained");
     }
 
+    /// <summary>Channels-last only moves activations in memory: the run learns as the default layout does and records the choice.</summary>
+    [Fact]
+    public void Training_with_channels_last_learns_the_discs_and_records_the_layout()
+    {
+        using var folder = new TempFolder();
+        string data = DiscData(folder, 1);
+        string run = Path.Combine(folder.Path, "run");
+        var train = CliHarness.RunSoseg(["train", "--data", data, "--out", run, "--seed", "1", "--channels-last", .. LearningRecipe]);
+        Assert.True(train.Code == 0, train.Err + train.Out);
+        Assert.True(TrainConfig.Read(new RunFolder(run).Config).Training.ChannelsLast);
+        double learned = EpochRecord.ReadCsv(Path.Combine(run, "metrics.csv"))[^1].Validation["fg_dice"];
+        Assert.True(learned >= LearnedForegroundDice, $"validation foreground Dice {learned:0.000} after training with --channels-last");
+    }
+
     /// <summary>A freshly initialised model of the run's architecture, scored by the trainer's own validator on the run's validation cases.</summary>
     static double UntrainedForegroundDice(string runFolder)
     {

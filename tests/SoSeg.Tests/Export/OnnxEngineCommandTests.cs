@@ -67,6 +67,12 @@ public class OnnxEngineCommandTests(Xunit.Abstractions.ITestOutputHelper output)
 
         string onnx = Path.Combine(folder.Path, "m.onnx");
         Assert.Equal(0, Run("export", "--checkpoint", checkpoint, "--out", onnx, "--opset", "18", "--fixed-size", "48").Code);
+        // The fixed-size file takes 48 x 48 only; the 40 x 40 test images are refused by name and size.
+        var wrongSize = Run("predict", "--checkpoint", onnx, "--engine", "onnx", "--input", Path.Combine(data, "imagesTs"),
+                            "--out", Path.Combine(folder.Path, "fixed"), "--no-progress", "--device", "cpu");
+        Assert.Equal(1, wrongSize.Code);
+        Assert.Contains("m.onnx: exported with --fixed-size, it takes 48 x 48 images only, got 40 x 40", wrongSize.Err);
+        Assert.DoesNotContain("   at ", wrongSize.Err);
         var again = Run("export", "--checkpoint", checkpoint, "--out", onnx);
         Assert.Equal(1, again.Code);
         Assert.Contains("already exists", again.Err);

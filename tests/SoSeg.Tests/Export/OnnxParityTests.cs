@@ -15,13 +15,15 @@ namespace SoSeg.Tests.Export;
 /// <summary>
 /// Every registered model, exported and run in ONNX Runtime, computes TorchSharp's eval-mode logits: on
 /// random inputs of two sizes that are no multiple of the size divisors (so the graph's own padding and
-/// crop run) and on a real photograph. The bound is 1e-4 on the largest absolute difference, with batch
-/// norms set to the data's statistics so logits are of order one. Both engines compute in float32 with
-/// different summation orders; an untrained deep network amplifies such rounding differences (the test
-/// models' batch-norm gains are halved to tame this, see <see cref="OnnxTestModels"/>), so where TorchSharp
-/// itself moves by more than 1e-5 when its input moves by 1e-7 the bound is ten times the change one random 1e-7 perturbation of the input causes, and argmax
-/// masks must agree wherever the two top logits differ by more than the bound. Single blocks with
-/// activations of order one are held to 1e-5 in <see cref="OnnxBlockTests"/>.
+/// crop run) and on a real photograph. The bound is a fixed 1e-4 on the largest absolute difference, for
+/// every model, at logits of order one (the test requires a largest |logit| of at least 0.25; the small
+/// models reach 0.5 to 4): batch norms are calibrated on the compared data with two independent images
+/// (<see cref="OnnxTestModels.CalibrationBatch"/>) and their gains halved (<see cref="OnnxTestModels"/>).
+/// Both engines compute in float32 with different summation orders and ONNX Runtime folds batch norms into
+/// the convolutions; measured against TorchSharp in float64 both are off by the same amount (up to 4e-5 on
+/// the Res2Net models), so what is left is rounding, not a mapping. Argmax masks are identical except where
+/// TorchSharp's two largest logits are within twice the bound (a tie that rounding may break either way).
+/// Single blocks with activations of order one are held to 1e-5 in <see cref="OnnxBlockTests"/>.
 /// </summary>
 public class OnnxParityTests(ITestOutputHelper output)
 {
@@ -66,10 +68,10 @@ public class OnnxParityTests(ITestOutputHelper output)
         comparison.AssertClose($"{name} {string.Join(" ", options)}");
     }
 
-    /// <summary>Batch norms set to the statistics of the input and its mirror image, exported, compared.</summary>
+    /// <summary>Batch norms set to the statistics of the input, its mirror image and two independent images; exported, compared.</summary>
     static LogitComparison CalibrateExportCompare(SegmentationModel model, CheckpointInfo info, Tensor input)
     {
-        OnnxTestModels.Calibrate(model, torch.cat([input, input.flip(3)], 0));
+        OnnxTestModels.Calibrate(model, OnnxTestModels.CalibrationBatch(input, seed: 99));
         using var engine = OnnxTestModels.Export(model, info);
         return Compare(model, engine, input);
     }
@@ -81,29 +83,29 @@ public class OnnxParityTests(ITestOutputHelper output)
         var actual = engine.Logits(input);
         Assert.Equal(expected.shape, actual.shape);
         Assert.True(expected.isfinite().all().item<bool>(), "TorchSharp's logits are not finite; the comparison would mean nothing.");
-        var perturbed = model.call(input + 1e-7 * randn_like(input));
-        double sensitivity = (expected - perturbed).abs().max().item<float>();
         double maxDiff = (expected - actual).abs().max().item<float>();
-        double bound = Math.Max(Tolerance, 10 * sensitivity);
+        double logitScale = expected.abs().max().item<float>();
         var expectedClass = expected.argmax(1);
-        double agreement = expectedClass.eq(actual.argmax(1)).to(ScalarType.Float64).mean().item<double>();
-        // Pixels whose two largest TorchSharp logits are further apart than the bound must get the same class.
+        var differentClass = expectedClass.ne(actual.argmax(1));
+        long disagreements = differentClass.sum().item<long>();
+        // A pixel whose two largest TorchSharp logits are within 2 x the bound may flip under rounding alone.
         var top2 = expected.topk(Math.Min(2, (int)expected.shape[1]), dim: 1).values;
-        var decided = (top2[.., 0] - top2[.., 1]).gt(bound);
-        long decidedDisagreements = decided.logical_and(expectedClass.ne(actual.argmax(1))).sum().item<long>();
-        return new LogitComparison(maxDiff, sensitivity, bound, agreement, decidedDisagreements);
+        var tie = (top2[.., 0] - top2[.., 1]).le(2 * Tolerance);
+        long decidedDisagreements = differentClass.logical_and(tie.logical_not()).sum().item<long>();
+        return new LogitComparison(maxDiff, logitScale, disagreements, decidedDisagreements);
     }
 
-    internal sealed record LogitComparison(double MaxDiff, double Sensitivity, double Bound, double Agreement, long DecidedDisagreements)
+    internal sealed record LogitComparison(double MaxDiff, double LogitScale, long Disagreements, long DecidedDisagreements)
     {
         public void AssertClose(string what)
         {
-            Assert.True(MaxDiff <= Bound, $"{what}: logits differ by {MaxDiff:E3} > {Bound:E2}");
+            Assert.True(LogitScale >= 0.25, $"{what}: logits only up to {LogitScale:G3}; a {Tolerance:E0} bound would say little at that scale");
+            Assert.True(MaxDiff <= Tolerance, $"{what}: logits differ by {MaxDiff:E3} > {Tolerance:E0} (logits up to {LogitScale:G3})");
             Assert.True(DecidedDisagreements == 0, $"{what}: {DecidedDisagreements} pixel(s) with a clear TorchSharp class get another class from ONNX Runtime");
         }
 
         public override string ToString() =>
-            $"max |torch - onnx| = {MaxDiff:E2} (torch's own change for a 1e-7 input change {Sensitivity:E1}; bound {Bound:E1}), argmax agreement {Agreement:P4}";
+            $"max |torch - onnx| = {MaxDiff:E2}, max |logit| = {LogitScale:F2}, argmax differs at {Disagreements} pixel(s) ({DecidedDisagreements} outside ties)";
     }
 
     /// <summary>A 97 x 131 crop of a real colour photograph (scikit-image's chelsea.png), scaled as SoSeg reads images.</summary>

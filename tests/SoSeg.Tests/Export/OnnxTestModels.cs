@@ -17,8 +17,10 @@ namespace SoSeg.Tests.Export;
 /// meaningful: batch norms calibrated on the compared data (<see cref="Calibrate"/>: eval-mode activations of
 /// order one, not the near-zero outputs of fresh running statistics or N(0, 0.001) convolutions), and
 /// parameters initialised to exactly zero (attention gates) given random values so every path contributes;
-/// batch-norm gains halved so that the random deep residual networks are not chaotic (at full gain a Res2Net
-/// turned a 1e-7 change of its input into 1e-3 at the logits).
+/// batch-norm gains halved so that the random deep residual networks are not chaotic: at full gain every
+/// Res2Net block doubles the variance it adds, and TorchSharp's own float32 logits of the small PraNet,
+/// CaraNet and CFANet are 1.7e-4 to 3.7e-4 away from the same network in float64 (logits up to 2 to 7), so a
+/// comparison of two float32 engines would measure that noise, not the export.
 /// </summary>
 public static class OnnxTestModels
 {
@@ -48,7 +50,7 @@ public static class OnnxTestModels
         foreach (var p in model.parameters().Where(p => p.abs().max().item<float>() == 0))
             p.copy_(0.5 * randn_like(p));
         // Batch-norm gains of 0.5: residual branches add half their normalised output, as trained residual networks
-        // keep them small; a random network at full gain is chaotic and turns float32 rounding into visible differences.
+        // keep them small (their last gains are often initialised to zero); at full gain float32 rounding itself grows to 1e-4.
         foreach (var norm in model.modules().OfType<BatchNorm2d>().Where(n => n.weight is not null))
             norm.weight!.mul_(0.5);
         model.eval();
@@ -73,6 +75,19 @@ public static class OnnxTestModels
         model.train();
         model.call(batch);
         model.eval();
+    }
+
+    /// <summary>
+    /// A batch to calibrate on for comparisons on <paramref name="input"/>: the input, its mirror image and two
+    /// independent images with the input's mean and spread. A mirror image has the same global average as its
+    /// original, so a batch of one image and its mirror gives the batch norms after global pooling (CFANet's
+    /// channel gates) a variance of nothing but rounding noise, and an eval-mode gain near 1/sqrt(eps) = 316
+    /// that no trained model has.
+    /// </summary>
+    public static Tensor CalibrationBatch(Tensor input, long seed)
+    {
+        var others = randn([2, .. input.shape[1..]], generator: new TorchSharp.torch.Generator((ulong)seed));
+        return cat([input, input.flip(3), input.mean() + input.std() * others], 0);
     }
 
     public static CheckpointInfo InfoFor(SegmentationModel model, string name, params string[] extraOptions) => new()

@@ -46,6 +46,46 @@ public class RegisteredModelTests(RegisteredModels models) : IClassFixture<Regis
     }
 
     /// <summary>
+    /// Channels-last only changes where values live in memory: every model gives the default layout's logits
+    /// (to float rounding: other kernels sum in another order) on an odd size, in eval mode.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RegisteredModels.Names), MemberType = typeof(RegisteredModels))]
+    public void Channels_last_gives_the_same_logits_as_the_default_layout(string name)
+    {
+        var model = models.Get(name);
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var input = randn(1, 3, 37, 45);
+        var expected = model.call(input);
+        model.ChannelsLast = true;
+        try
+        {
+            var actual = model.call(input);
+            double scale = Math.Max(1.0, expected.abs().max().item<float>());
+            double difference = (actual - expected).abs().max().item<float>();
+            Assert.True(difference <= 1e-4 * scale, $"{name}: channels-last logits differ by {difference:G3} (logit scale {scale:G3}).");
+        }
+        finally
+        {
+            model.ChannelsLast = false;
+        }
+    }
+
+    [Fact]
+    public void Channels_last_input_keeps_its_values_and_gets_nhwc_strides()
+    {
+        using var scope = NewDisposeScope();
+        var input = arange(2 * 3 * 4 * 5, dtype: ScalarType.Float32).reshape(2, 3, 4, 5);
+        var nhwc = SegmentationModel.ToChannelsLast(input);
+        Assert.Equal([2L, 3, 4, 5], nhwc.shape);
+        // N x C x H x W with C varying fastest: strides (H*W*C, 1, W*C, C).
+        Assert.Equal([60L, 1, 15, 3], nhwc.stride());
+        Assert.True(nhwc.eq(input).all().item<bool>());
+    }
+
+    /// <summary>
     /// A parameter is dead when backward through every output leaves it without gradient. A random
     /// initialisation can silence a tiny ReLU gate (e.g. a 4-unit channel-attention MLP) by chance, so a
     /// parameter only counts as dead when it gets no gradient in up to three differently initialised instances.
