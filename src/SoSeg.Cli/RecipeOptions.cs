@@ -26,6 +26,7 @@ public sealed class RecipeOptions
     readonly Option<string> _scaleMode = new("--scale-mode") { Description = "Random rescale before cropping: crop (authors': short side = factor x crop), image (factor x the image's size; keeps tiny objects at native scale), off.", DefaultValueFactory = _ => Defaults.ScaleMode };
     readonly Option<double[]> _scaleRange = new("--scale-range") { Description = "Smallest and largest random scale factor, e.g. --scale-range 0.5 1.5.", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
     readonly Option<string> _selectBy = new("--select-by") { Description = "Validation score that picks best.ckpt: fg-dice (per-image foreground Dice; an all-background model scores 0), fg-dice+recall (mean with ultra-small object recall), mdice (the paper's background-inclusive mDice). Reports always carry the paper's metrics.", DefaultValueFactory = _ => Defaults.SelectBy };
+    readonly Option<int?> _earlyStop = new("--early-stop") { Description = "Stop after N epochs without a better validation score (the one --select-by names); default: train every epoch." };
     readonly Option<double> _oversample = new("--oversample-foreground") { Description = "Share P in [0, 1] of training crops centred on an object, small objects drawn as often as large ones (paper: 0; nnU-Net: 0.33).", DefaultValueFactory = _ => Defaults.OversampleForeground };
     readonly Option<string?> _plan = new("--plan") { Description = "Start from the recipe in this plan.json (`soseg plan DATA`); options given explicitly still win." };
     readonly Option<string[]> _modelOption;
@@ -45,7 +46,7 @@ public sealed class RecipeOptions
     /// <summary>Adds every recipe option to a command.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _optimizer, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _scaleMode, _scaleRange, _selectBy, _oversample, _plan, _modelOption })
+        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _optimizer, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _scaleMode, _scaleRange, _selectBy, _oversample, _earlyStop, _plan, _modelOption })
             command.Options.Add(option);
     }
 
@@ -74,6 +75,7 @@ public sealed class RecipeOptions
             ScaleMax = scaleRange[1],
             SelectBy = parse.GetValue(_selectBy)!,
             OversampleForeground = parse.GetValue(_oversample),
+            EarlyStop = parse.GetValue(_earlyStop),
         };
         if (parse.GetValue(_plan) is not { } planFile) return options;
         var given = parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()

@@ -38,6 +38,8 @@ public static class SettingFlags
         ["Force"] = "--force",
         ["Output"] = "--out",
         ["Splits"] = "--splits",
+        ["EarlyStop"] = "--early-stop",
+        ["Layout"] = "--layout",
     };
 
     /// <summary>The flag that sets <paramref name="setting"/>, or null when the command line has none.</summary>

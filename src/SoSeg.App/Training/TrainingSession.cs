@@ -4,6 +4,7 @@ using SoSeg.Data.Verification;
 using SoSeg.IO;
 using SoSeg.App.Reports;
 using SoSeg.Training;
+using SoSeg.Training.Recipes;
 using SoSeg.Monitoring;
 using SoSeg.App.Terminal;
 using static TorchSharp.torch;
@@ -131,9 +132,8 @@ public static class TrainingSession
     {
         var pipeline = new AugmentationPipeline(config.Training.ToAugmentationOptions());
         var validation = config.Validation;
-        var trainer = new Trainer(config.Training, data, device, run, pipeline, new MetricValidator(device, validation, config.Training.SelectBy), progress, log,
-            (records, scoreName) => TrainingCurves.Write(run.CurvePng, records, scoreName));
-        var result = trainer.Run(resume, cancel);
+        var result = PaperRecipe.Train(config.Training, data, device, run, pipeline, new MetricValidator(device, validation, config.Training.SelectBy),
+            progress, log, resume, cancel, callbacks: [new TrainingCurvesCallback(run.CurvePng)]);
         if (result.Interrupted)
             log.WriteLine($"interrupted: {run.Folder} keeps the last finished epoch; continue with `soseg train --resume {run.Folder}`.");
         return result;

@@ -1,12 +1,19 @@
 namespace SoSeg.Training;
 
+/// <summary>The learning rate of every optimizer step; a pure function of the step, so a resumed run continues exactly.</summary>
+public interface ILearningRateSchedule
+{
+    /// <summary>Learning rate for a 0-based optimizer step.</summary>
+    double At(long step);
+}
+
 /// <summary>
 /// The paper's schedule read as the authors' code does it: linear warm-up from <see cref="MinRate"/>
 /// to <see cref="PeakRate"/> over the first <see cref="WarmupSteps"/> steps, then cosine decay to
 /// <see cref="MinRate"/> at the last step (5e-5 -> 1e-6 by default). A pure function of the step, so a
 /// resumed run continues exactly.
 /// </summary>
-public sealed record LearningRateSchedule(double PeakRate, double MinRate, long TotalSteps, long WarmupSteps)
+public sealed record LearningRateSchedule(double PeakRate, double MinRate, long TotalSteps, long WarmupSteps) : ILearningRateSchedule
 {
     /// <summary>Learning rate for a 0-based optimizer step.</summary>
     public double At(long step)

@@ -1,118 +1,104 @@
 using System.Diagnostics;
 using SoSeg.Augmentation;
+using SoSeg.Checkpoints;
 using SoSeg.Models;
-using SoSeg.Runtime;
 using SoSeg.Monitoring;
-using SoSeg.Losses;
+using SoSeg.Runtime;
 using SoSeg.Training.Optimization;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
-using SoSeg.Checkpoints;
-using SoSeg.Models.Catalog;
 
 namespace SoSeg.Training;
 
 /// <summary>
-/// The training loop: AdamW with warm-up + cosine learning rate, one dispose scope per step (memory
-/// stays flat), images decoded on background threads while the model computes, validation and
-/// checkpoints (`last` every epoch, `best` by the validation score) after each epoch, metrics.csv,
-/// TensorBoard events and a training-curve PNG in the run folder. Every epoch re-seeds all random
-/// generators from (seed, epoch), so a resumed run continues exactly where the interrupted one would have.
+/// The training loop, open to what it trains: a model instance, a loss, an optimizer and a learning-rate schedule
+/// (factories; the paper's AdamW and warm-up + cosine when not given), and callbacks that do everything else
+/// (checkpoints, metrics.csv, TensorBoard, curves, log lines, early stopping). One dispose scope per step (memory
+/// stays flat), images decoded on background threads while the model computes, validation after each epoch.
+/// Every epoch re-seeds all random generators from (seed, epoch), so a resumed run continues exactly where the
+/// interrupted one would have. <see cref="Recipes.PaperRecipe"/> assembles the paper's pieces.
 /// </summary>
 public sealed class Trainer
 {
+    readonly SegmentationModel _model;
+    readonly ISegmentationLoss _loss;
     readonly TrainingOptions _options;
     readonly TrainingData _data;
     readonly Device _device;
-    readonly RunFolder _run;
     readonly AugmentationPipeline _augmentation;
     readonly IValidator _validator;
     readonly IProgressReporter _progress;
-    readonly TextWriter _log;
-    readonly Action<IReadOnlyList<EpochRecord>, string>? _metricsWritten;
+    readonly Func<IEnumerable<Parameter>, ITrainingOptimizer> _optimizerFactory;
+    readonly Func<long, int, ILearningRateSchedule> _scheduleFactory;
+    readonly IReadOnlyList<ITrainingCallback> _callbacks;
 
-    /// <param name="metricsWritten">Called with every epoch's record and the score name each time metrics.csv is
-    /// written (the application draws training-curves.png from it).</param>
-    public Trainer(TrainingOptions options, TrainingData data, Device device, RunFolder run,
-                   AugmentationPipeline augmentation, IValidator validator, IProgressReporter progress, TextWriter log,
-                   Action<IReadOnlyList<EpochRecord>, string>? metricsWritten = null)
+    /// <param name="model">The network to train, already on <paramref name="device"/>.</param>
+    /// <param name="loss">The training loss.</param>
+    /// <param name="options">The loop's settings: epochs, batch, steps per epoch, seed, validation interval, loader threads.</param>
+    /// <param name="optimizer">Builds the optimizer over the model's parameters (null: AdamW with the options' rate, betas and weight decay).</param>
+    /// <param name="schedule">Builds the learning-rate schedule from the total steps and the steps per epoch (null: the paper's warm-up + cosine).</param>
+    /// <param name="callbacks">Called in order after each step and epoch.</param>
+    public Trainer(SegmentationModel model, ISegmentationLoss loss, TrainingOptions options, TrainingData data, Device device,
+                   AugmentationPipeline augmentation, IValidator validator, IProgressReporter? progress = null,
+                   Func<IEnumerable<Parameter>, ITrainingOptimizer>? optimizer = null,
+                   Func<long, int, ILearningRateSchedule>? schedule = null,
+                   IEnumerable<ITrainingCallback>? callbacks = null)
     {
         if (data.TrainIds.Count == 0) throw new SoSegException($"{data.DatasetName}: no training cases.");
-        options.Validate();
+        _model = model;
+        _loss = loss;
         _options = options;
         _data = data;
         _device = device;
-        _run = run;
         _augmentation = augmentation;
         _validator = validator;
-        _progress = progress;
-        _log = log;
-        _metricsWritten = metricsWritten;
+        _progress = progress ?? SilentProgress.Instance;
+        _optimizerFactory = optimizer ?? (parameters => DefaultOptimizer(options, parameters));
+        _scheduleFactory = schedule ?? ((totalSteps, stepsPerEpoch) => DefaultSchedule(options, totalSteps, stepsPerEpoch));
+        _callbacks = callbacks?.ToList() ?? [];
     }
 
+    /// <summary>The paper's optimizer: AdamW with the options' learning rate, betas and weight decay.</summary>
+    public static ITrainingOptimizer DefaultOptimizer(TrainingOptions options, IEnumerable<Parameter> parameters) =>
+        TrainingOptimizers.AdamW(options.Optimizer, parameters, options.LearningRate, options.Beta1, options.Beta2, options.WeightDecay);
+
+    /// <summary>The paper's schedule: linear warm-up over the options' warm-up epochs, then cosine decay to the minimum rate.</summary>
+    public static ILearningRateSchedule DefaultSchedule(TrainingOptions options, long totalSteps, int stepsPerEpoch) =>
+        new LearningRateSchedule(options.LearningRate, options.MinLearningRate, totalSteps, (long)Math.Round(options.WarmupEpochs * stepsPerEpoch));
+
     /// <summary>Steps in one epoch.</summary>
-    public int StepsPerEpoch => _options.StepsPerEpoch ?? (int)Math.Ceiling(_data.TrainIds.Count / (double)_options.BatchSize);
+    public int StepsPerEpoch => StepsPerEpochOf(_options, _data);
 
-    /// <summary>Trains from the start, or continues from the run's `last` checkpoint when <paramref name="resume"/> is set.</summary>
-    public TrainingResult Run(bool resume, CancellationToken cancel = default)
+    /// <summary>Steps in one epoch: the options' steps per epoch, or one pass over the training cases.</summary>
+    public static int StepsPerEpochOf(TrainingOptions options, TrainingData data) =>
+        options.StepsPerEpoch ?? (int)Math.Ceiling(data.TrainIds.Count / (double)options.BatchSize);
+
+    /// <summary>
+    /// Trains from <paramref name="start"/> (null: the first epoch) to the last epoch, until cancelled or a callback stops it.
+    /// <paramref name="restore"/> runs once the optimizer exists, before the first epoch (a resumed run loads its state there).
+    /// </summary>
+    public FitResult Fit(TrainingStart? start = null, Action<ITrainingOptimizer>? restore = null, CancellationToken cancel = default)
     {
-        TorchRuntime.Seed(_options.Seed, _device);
-        var modelOptions = ModelOptions.Parse(_options.ModelOptions.Select(kv => $"{kv.Key}={kv.Value}"));
-        var model = ModelRegistry.Create(_options.Model, _data.Channels, _data.NumClasses, modelOptions);
-        model.to(_device);
-        model.Precision = _options.Precision;
-        model.ChannelsLast = _options.ChannelsLast;
-        using var optimizer = TrainingOptimizers.AdamW(_options.Optimizer, model.parameters(), _options.LearningRate,
-            _options.Beta1, _options.Beta2, _options.WeightDecay);
-        var loss = LossRegistry.Create(_options.Loss, ModelRegistry.PaperLoss(_options.Model, modelOptions));
-
+        start ??= TrainingStart.Fresh;
+        using var optimizer = _optimizerFactory(_model.parameters());
+        restore?.Invoke(optimizer);
         int stepsPerEpoch = StepsPerEpoch;
-        long totalSteps = (long)stepsPerEpoch * _options.Epochs;
-        var schedule = new LearningRateSchedule(_options.LearningRate, _options.MinLearningRate, totalSteps,
-            (long)Math.Round(_options.WarmupEpochs * stepsPerEpoch));
-
-        var records = new List<EpochRecord>();
-        int startEpoch = 0;
-        double? bestScore = null;
-        int? bestEpoch = null;
-        if (resume && File.Exists(_run.LastCheckpoint))
+        var schedule = _scheduleFactory((long)stepsPerEpoch * _options.Epochs, stepsPerEpoch);
+        var context = new TrainingContext
         {
-            var info = Checkpoint.ReadInfo(_run.LastCheckpoint);
-            if (info.Unverified) _log.WriteLine(CheckpointInfo.UnverifiedNote(_run.LastCheckpoint));
-            if (info.Model != _options.Model || info.NumClasses != _data.NumClasses || info.InChannels != _data.Channels)
-                throw new SoSegException($"{_run.LastCheckpoint}: was made for {info.Model} ({info.InChannels} channel(s), {info.NumClasses} classes), not {_options.Model} ({_data.Channels}, {_data.NumClasses}).");
-            Checkpoint.LoadWeights(_run.LastCheckpoint, model);
-            Checkpoint.LoadOptimizer(_run.LastCheckpoint, optimizer.State);
-            startEpoch = info.Epoch;
-            bestScore = info.BestScore;
-            bestEpoch = info.BestEpoch;
-            if (info.ScoreName != "val_" + _validator.ScoreName && bestScore is not null)
-            {
-                // A best kept by another score cannot be compared with this one: the next validated epoch replaces it.
-                _log.WriteLine($"{_run.BestCheckpoint}: chosen by {info.ScoreName}, this run selects by val_{_validator.ScoreName}; the next validated epoch replaces it.");
-                bestScore = null;
-                bestEpoch = null;
-            }
-            records = ReconcileMetrics(info);
-            _log.WriteLine($"resuming {_run.Folder} after epoch {startEpoch} of {_options.Epochs}" +
-                           (bestScore is { } b ? $" (best {_validator.ScoreName} {b * 100:0.00}% at epoch {bestEpoch})" : ""));
-        }
-        if (startEpoch >= _options.Epochs)
-        {
-            _log.WriteLine($"{_run.Folder}: all {_options.Epochs} epochs are done already.");
-            return new TrainingResult(_run, startEpoch, bestScore, bestEpoch, records, Interrupted: false);
-        }
-
-        _log.WriteLine($"training {_options.Model} ({model.ParameterCount():N0} parameters) on {_device.type.ToString().ToLowerInvariant()} " +
-                       $"for {_options.Epochs} epochs x {stepsPerEpoch} steps of {_options.BatchSize} ({_data.TrainIds.Count} training, {_data.ValidationIds.Count} validation cases), loss {loss.Name}");
-        if (_data.ValidationIds.Count == 0)
-            _log.WriteLine("no validation cases: best.ckpt is not kept; last.ckpt is written after every epoch.");
-        var tensorBoard = torch.utils.tensorboard.SummaryWriter(_run.TensorBoardFolder);
+            Model = _model, Optimizer = optimizer, Loss = _loss, Data = _data, Device = _device,
+            Epochs = _options.Epochs, StepsPerEpoch = stepsPerEpoch, BatchSize = _options.BatchSize,
+            ScoreName = _validator.ScoreName, Start = start,
+            BestScore = start.BestScore, BestEpoch = start.BestEpoch,
+        };
+        context.Records.AddRange(start.Records);
+        foreach (var callback in _callbacks) callback.OnTrainingStart(context);
 
         bool interrupted = false;
-        for (int epoch = startEpoch; epoch < _options.Epochs && !interrupted; epoch++)
+        for (int epoch = start.Epoch; epoch < _options.Epochs; epoch++)
         {
-            var (record, stopped) = TrainEpoch(model, optimizer, loss, schedule, epoch, stepsPerEpoch, tensorBoard, cancel);
+            var (record, stopped) = TrainEpoch(context, optimizer, schedule, epoch, stepsPerEpoch, cancel);
             if (stopped) { interrupted = true; break; }
 
             bool validate = (epoch + 1) % Math.Max(1, _options.ValidateEvery) == 0 || epoch + 1 == _options.Epochs;
@@ -120,83 +106,28 @@ public sealed class Trainer
             bool eligible = false;
             if (validate && _data.ValidationIds.Count > 0)
             {
-                var metrics = _progress.Run(ctx => _validator.Validate(model, _data, ctx.AddTask($"validate {epoch + 1}/{_options.Epochs}", _data.ValidationIds.Count)));
-                model.train();
+                var metrics = _progress.Run(ctx => _validator.Validate(_model, _data, ctx.AddTask($"validate {epoch + 1}/{_options.Epochs}", _data.ValidationIds.Count)));
+                _model.train();
                 record = record with { Validation = metrics };
                 score = metrics[_validator.ScoreName];
                 eligible = SelectionScore.Eligible(metrics);
-                foreach (var (name, value) in metrics) tensorBoard.add_scalar($"val/{name}", (float)value, epoch + 1);
             }
-            records.Add(record);
+            context.Records.Add(record);
 
             // An epoch that predicts no foreground on validation data that has some is never `best`, whatever the score.
-            bool improved = eligible && score is { } s && (bestScore is null || s > bestScore);
-            if (improved) { bestScore = score; bestEpoch = epoch + 1; }
-            var info = MakeInfo(epoch + 1, (long)(epoch + 1) * stepsPerEpoch, score, bestScore, bestEpoch);
-            // `best` first: if the process dies between the two writes, `last` still points to the older epoch, which resumes correctly.
-            if (improved) Checkpoint.Save(_run.BestCheckpoint, model, info);
-            // `last` carries metrics.csv's rows: if the process dies before the CSV below is replaced, resume restores the row.
-            Checkpoint.Save(_run.LastCheckpoint, model, info with { Epochs = records.ToList() }, optimizer.State);
-            EpochRecord.WriteCsv(_run.MetricsCsv, records);
-            _metricsWritten?.Invoke(records, _validator.ScoreName);
-
-            // InvariantGlobalization is on: numbers always print with '.'.
-            _log.WriteLine(
-                $"epoch {epoch + 1}/{_options.Epochs}  loss {record.TrainLoss:0.0000}" +
-                (score is { } v ? $"  val {_validator.ScoreName} {v * 100:0.00}%" : "") +
-                (bestScore is { } bs ? $"  (best {bs * 100:0.00}% @{bestEpoch})" : "") +
-                $"  lr {record.LearningRate:0.0e+00}  {record.ImagesPerSecond:0.0} img/s  {record.Seconds:0}s  rss {record.RssMegabytes:0} MB");
-            _log.Flush();
+            bool improved = eligible && score is { } s && (context.BestScore is null || s > context.BestScore);
+            if (improved) { context.BestScore = score; context.BestEpoch = epoch + 1; }
+            var outcome = new EpochOutcome(record, score, improved);
+            foreach (var callback in _callbacks) callback.OnEpochEnd(context, outcome);
+            if (context.StopReason is not null) break;
         }
-        return new TrainingResult(_run, records.Count == 0 ? startEpoch : records[^1].Epoch, bestScore, bestEpoch, records, interrupted);
+        var records = context.Records.ToList();
+        return new FitResult(records.Count == 0 ? start.Epoch : records[^1].Epoch, context.BestScore, context.BestEpoch, records,
+                             interrupted, context.StopReason);
     }
 
-    /// <summary>
-    /// metrics.csv as the `last` checkpoint records it: rows lost by a crash between writing the checkpoint and the CSV
-    /// are restored, rows of epochs the checkpoint does not hold (not finished) are dropped. Checkpoints from before
-    /// the rows travelled with them leave the CSV as it is, up to their epoch.
-    /// </summary>
-    List<EpochRecord> ReconcileMetrics(CheckpointInfo info)
-    {
-        if (info.Epochs is null) return EpochRecord.ReadCsv(_run.MetricsCsv).Where(r => r.Epoch <= info.Epoch).ToList();
-        var records = info.Epochs.ToList();
-        List<EpochRecord> onDisk;
-        try { onDisk = EpochRecord.ReadCsv(_run.MetricsCsv); }
-        catch (Exception e) when (e is FormatException or IndexOutOfRangeException or OverflowException)
-        {
-            onDisk = []; // damaged: every row is rewritten from the checkpoint
-        }
-        var missing = records.Select(r => r.Epoch).Except(onDisk.Select(r => r.Epoch)).ToList();
-        if (missing.Count > 0 || onDisk.Count != records.Count)
-        {
-            if (missing.Count > 0)
-                _log.WriteLine($"{_run.MetricsCsv}: restoring the row(s) of epoch {string.Join(", ", missing)} from {_run.LastCheckpoint} (lost when the run was interrupted)");
-            EpochRecord.WriteCsv(_run.MetricsCsv, records);
-            _metricsWritten?.Invoke(records, _validator.ScoreName);
-        }
-        return records;
-    }
-
-    CheckpointInfo MakeInfo(int epoch, long step, double? score, double? bestScore, int? bestEpoch) => new()
-    {
-        Model = _options.Model,
-        ModelOptions = _options.ModelOptions,
-        InChannels = _data.Channels,
-        NumClasses = _data.NumClasses,
-        ClassNames = _data.ClassNames,
-        LabelValues = _data.LabelValues,
-        Epoch = epoch,
-        Step = step,
-        ScoreName = "val_" + _validator.ScoreName,
-        Score = score,
-        BestScore = bestScore,
-        BestEpoch = bestEpoch,
-        CropSize = _options.CropSize,
-        Dataset = _data.DatasetName,
-    };
-
-    (EpochRecord Record, bool Interrupted) TrainEpoch(SegmentationModel model, ITrainingOptimizer optimizer, ISegmentationLoss loss,
-        LearningRateSchedule schedule, int epoch, int stepsPerEpoch, TorchSharp.Modules.SummaryWriter tensorBoard, CancellationToken cancel)
+    (EpochRecord Record, bool Interrupted) TrainEpoch(TrainingContext context, ITrainingOptimizer optimizer, ILearningRateSchedule schedule,
+        int epoch, int stepsPerEpoch, CancellationToken cancel)
     {
         // Everything random in this epoch derives from (seed, epoch): resuming at an epoch boundary is exact.
         long epochSeed = unchecked(_options.Seed * 1_000_003 + epoch);
@@ -204,7 +135,7 @@ public sealed class Trainer
         // Augmentation draws on the CPU so the same seed gives the same batches on every device.
         using var generator = new Generator((ulong)epochSeed);
         var order = EpochOrder(epochSeed);
-        model.train();
+        _model.train();
 
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
@@ -231,8 +162,8 @@ public sealed class Trainer
                 {
                     var (inputs, targets) = _augmentation.Apply(samples, _device, generator);
                     optimizer.ZeroGrad();
-                    var output = loss.UsesSideOutputs ? model.ForwardWithSideOutputs(inputs) : new SegmentationOutput(model.call(inputs));
-                    var lossValue = loss.Compute(output, targets);
+                    var output = _loss.UsesSideOutputs ? _model.ForwardWithSideOutputs(inputs) : new SegmentationOutput(_model.call(inputs));
+                    var lossValue = _loss.Compute(output, targets);
                     lossValue.backward();
                     optimizer.Step();
                     value = lossValue.item<float>();
@@ -246,9 +177,8 @@ public sealed class Trainer
                 task.Advance();
                 double rate = images / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
                 task.Status($"loss {lossSum / (step + 1):0.0000} lr {lastRate:0.0e+00} {rate:0.0} img/s");
-                tensorBoard.add_scalar("train/loss", value, (int)globalStep);
-                tensorBoard.add_scalar("train/lr", (float)lastRate, (int)globalStep);
-                if (globalStep % 50 == 0) tensorBoard.add_scalar("system/rss_mb", (float)ProcessMemory.ResidentMegabytes(), (int)globalStep);
+                var done = new TrainingStep(epoch, globalStep, value, lastRate);
+                foreach (var callback in _callbacks) callback.OnStep(context, done);
             }
             if (!interrupted) task.Complete();
         });
@@ -293,6 +223,12 @@ public sealed class Trainer
     });
 }
 
-/// <summary>How a training run ended.</summary>
+/// <summary>How <see cref="Trainer.Fit"/> ended: epochs done, the best epoch and score, every epoch's record.</summary>
+/// <param name="Interrupted">Cancelled during an epoch (that epoch is not counted).</param>
+/// <param name="StopReason">Why a callback stopped the run early, or null.</param>
+public sealed record FitResult(int EpochsDone, double? BestScore, int? BestEpoch, IReadOnlyList<EpochRecord> Epochs,
+                               bool Interrupted, string? StopReason = null);
+
+/// <summary>How a training run in a run folder ended.</summary>
 public sealed record TrainingResult(RunFolder Run, int EpochsDone, double? BestScore, int? BestEpoch,
-                                    IReadOnlyList<EpochRecord> Epochs, bool Interrupted);
+                                    IReadOnlyList<EpochRecord> Epochs, bool Interrupted, string? StopReason = null);

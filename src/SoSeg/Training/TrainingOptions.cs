@@ -61,6 +61,8 @@ public sealed record TrainingOptions
     public string SelectBy { get; init; } = SelectionScore.Default;
     /// <summary>Share of training crops centred on an object, size-balanced (0: the paper's uniform crops; nnU-Net: 1/3).</summary>
     public double OversampleForeground { get; init; }
+    /// <summary>Stop after this many epochs without a better selection score (null: train every epoch).</summary>
+    public int? EarlyStop { get; init; }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range (or an unknown model).</summary>
     public void Validate()
@@ -84,6 +86,7 @@ public sealed record TrainingOptions
         if (!Optimization.TrainingOptimizers.Names.Contains(Optimizer)) throw SettingError.Invalid(nameof(Optimizer), $"must be {string.Join(" or ", Optimization.TrainingOptimizers.Names)} (got '{Optimizer}').");
         SelectionScore.MetricOf(SelectBy);
         if (!(OversampleForeground is >= 0 and <= 1)) throw SettingError.Invalid(nameof(OversampleForeground), $"must be a share in [0, 1] (got {OversampleForeground}).");
+        if (EarlyStop is < 1) throw SettingError.Invalid(nameof(EarlyStop), $"must be at least 1 epoch (got {EarlyStop}).");
         if (LoaderThreads < 1) throw new ArgumentException($"Loader threads must be at least 1 (got {LoaderThreads}).");
         ToAugmentationOptions().Validate();
     }

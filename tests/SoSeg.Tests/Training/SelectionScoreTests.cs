@@ -107,10 +107,9 @@ public class SelectionScoreTests : IDisposable
         var run = new RunFolder(Path.Combine(folder.Path, "run"));
         Directory.CreateDirectory(run.Folder);
         var device = TorchRuntime.Resolve(DeviceSpec.Cpu);
-        var trainer = new Trainer(config.Training, TrainingSession.OpenData(config, run), device, run,
+        SoSeg.Training.Recipes.PaperRecipe.Train(config.Training, TrainingSession.OpenData(config, run), device, run,
             new SoSeg.Augmentation.AugmentationPipeline(config.Training.ToAugmentationOptions()),
-            new ScriptedValidator(selectBy, epochsFind), new Progress(plainOut: TextWriter.Null), TextWriter.Null);
-        trainer.Run(resume: false);
+            new ScriptedValidator(selectBy, epochsFind), new Progress(plainOut: TextWriter.Null), TextWriter.Null, resume: false);
         return run;
     }
 

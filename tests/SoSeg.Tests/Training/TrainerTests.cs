@@ -83,9 +83,8 @@ public class TrainerTests
         {
             var trainingData = TrainingSession.OpenData(config, interrupted);
             var validator = new CancellingValidator(new MetricValidator(device, config.Validation), cancel);
-            var trainer = new Trainer(config.Training, trainingData, device, interrupted,
-                new SoSeg.Augmentation.AugmentationPipeline(config.Training.ToAugmentationOptions()), validator, Quiet, TextWriter.Null);
-            var first = trainer.Run(resume: false, cancel.Token);
+            var first = SoSeg.Training.Recipes.PaperRecipe.Train(config.Training, trainingData, device, interrupted,
+                new SoSeg.Augmentation.AugmentationPipeline(config.Training.ToAugmentationOptions()), validator, Quiet, TextWriter.Null, resume: false, cancel.Token);
             Assert.True(first.Interrupted);
             Assert.Equal(1, Checkpoint.ReadInfo(interrupted.LastCheckpoint).Epoch);
         }
