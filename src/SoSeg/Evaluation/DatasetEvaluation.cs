@@ -57,17 +57,8 @@ public static class DatasetEvaluation
     {
         var predictor = new SegmentationPredictor(engine, prediction);
         var evaluator = new SegmentationEvaluator(dataset.Labels.Names, options);
-        foreach (var item in items)
-        {
-            var sample = dataset.Load(item);
-            if (sample.Mask is null) throw new SoSegException($"{sample.Origin.ImagePath}: case {item.Id} has no ground-truth mask to evaluate against.");
-            var result = predictor.Predict(sample);
-            evaluator.Add(sample, result.ClassMap, result.Probabilities);
-            onPrediction?.Invoke(item, sample, result);
-            progress?.Advance();
-        }
-        progress?.Complete();
-        return evaluator.Compute();
+        return PredictAndScore.Run(items, dataset.Load, predictor, evaluator, item => $"case {item.Id} has no ground-truth mask to evaluate against.",
+                                   onPrediction: onPrediction, progress: progress);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using SoSeg.Evaluation;
 using SoSeg.Inference;
 using SoSeg.Metrics;
 using SoSeg.Models;
@@ -19,15 +20,8 @@ public sealed class MetricValidator(Device device, PredictionOptions prediction,
     {
         var predictor = new SegmentationPredictor(model, device, prediction);
         var evaluator = new SegmentationEvaluator(data.ClassNames);
-        foreach (var id in data.ValidationIds)
-        {
-            var sample = data.Load(id);
-            if (sample.Mask is null) throw new SoSegException($"{sample.Origin.ImagePath}: validation case {id} has no mask.");
-            var result = predictor.Predict(sample);
-            evaluator.Add(sample, result.ClassMap);
-            progress?.Advance();
-        }
-        progress?.Complete();
-        return SelectionScore.Metrics(evaluator.Compute());
+        var report = PredictAndScore.Run(data.ValidationIds, data.Load, predictor, evaluator, id => $"validation case {id} has no mask.",
+                                         withProbabilities: false, progress: progress);
+        return SelectionScore.Metrics(report);
     }
 }
