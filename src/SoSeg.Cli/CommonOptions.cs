@@ -14,26 +14,20 @@ public static class CommonOptions
         Recursive = true,
     };
 
-    /// <summary>--layout auto|soseg|atlas|polypgen|images-masks for commands that open a dataset.</summary>
+    /// <summary>--layout auto or a registered layout's name, for commands that open a dataset.</summary>
     public static Option<string> Layout()
     {
+        var names = Data.Datasets.DatasetLayouts.Names;
         var option = new Option<string>("--layout")
         {
-            Description = "Folder layout: auto, soseg, atlas, polypgen or images-masks.",
+            Description = $"Folder layout: {string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}.",
             DefaultValueFactory = _ => "auto",
         };
-        option.AcceptOnlyFromAmong("auto", "soseg", "atlas", "polypgen", "images-masks");
+        option.AcceptOnlyFromAmong([.. names]);
         return option;
     }
 
-    public static Data.Datasets.DatasetLayout ParseLayout(string text) => text switch
-    {
-        "soseg" => Data.Datasets.DatasetLayout.SoSeg,
-        "atlas" => Data.Datasets.DatasetLayout.Atlas,
-        "polypgen" => Data.Datasets.DatasetLayout.PolypGen,
-        "images-masks" => Data.Datasets.DatasetLayout.ImagesMasks,
-        _ => Data.Datasets.DatasetLayout.Auto,
-    };
+    public static Data.Datasets.DatasetLayout ParseLayout(string text) => Data.Datasets.DatasetLayouts.Parse(text);
 
     /// <summary>--model-option key=value (repeatable): options of the model, as `soseg models` lists them.</summary>
     public static Option<string[]> ModelOptions(string? description = null) => new("--model-option")

@@ -104,3 +104,15 @@ internal static partial class AtlasLayout
         return cases.OrderBy(c => c.Number).Select(c => c.Case).ToList();
     }
 }
+
+/// <summary>The layout's reader, registered in <see cref="DatasetLayouts"/>.</summary>
+sealed class AtlasLayoutReader : IDatasetLayoutReader
+{
+    public DatasetLayout Layout => DatasetLayout.Atlas;
+    public string Name => "atlas";
+    public string Expected => "imagesTr/imN.nii.gz + labelsTr/lbN.nii.gz (ATLAS)";
+    // Its imagesTr/ + labelsTr/ would also pass for SoSeg's layout when a dataset.json lies beside them.
+    public int DetectionOrder => 0;
+    public bool Detects(string folder) => AtlasLayout.FindDataFolder(folder) is not null;
+    public DatasetDiscovery Discover(string folder, DatasetOptions options) => AtlasLayout.Discover(folder);
+}

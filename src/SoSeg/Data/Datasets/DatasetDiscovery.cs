@@ -8,7 +8,7 @@ namespace SoSeg.Data.Datasets;
 /// <param name="Cases">Every case; Subset is Train unless the layout has a test set.</param>
 /// <param name="LayoutHasTestSet">True when the layout itself separates test cases (imagesTs/, test/).</param>
 /// <param name="BinaryThresholdMasks">Masks are binary images thresholded at half range (JPEG or 0/255 masks).</param>
-internal sealed record DatasetDiscovery(
+public sealed record DatasetDiscovery(
     DatasetLayout Layout,
     string Root,
     DatasetManifest Manifest,

@@ -72,3 +72,14 @@ internal static class ImagesMasksLayout
         }
     }
 }
+
+/// <summary>The layout's reader, registered in <see cref="DatasetLayouts"/>.</summary>
+sealed class ImagesMasksLayoutReader : IDatasetLayoutReader
+{
+    public DatasetLayout Layout => DatasetLayout.ImagesMasks;
+    public string Name => "images-masks";
+    public string Expected => "images/ + masks/ (Kvasir-SEG, ETIS-Larib); Original/ + \"Ground Truth\"/ (CVC-ClinicDB)";
+    public int DetectionOrder => 3;
+    public bool Detects(string folder) => ImagesMasksLayout.Looks(folder);
+    public DatasetDiscovery Discover(string folder, DatasetOptions options) => ImagesMasksLayout.Discover(folder);
+}

@@ -74,3 +74,14 @@ internal static partial class PolypGenLayout
         }
     }
 }
+
+/// <summary>The layout's reader, registered in <see cref="DatasetLayouts"/>.</summary>
+sealed class PolypGenLayoutReader : IDatasetLayoutReader
+{
+    public DatasetLayout Layout => DatasetLayout.PolypGen;
+    public string Name => "polypgen";
+    public string Expected => "data_C1/images_C1/ + masks_C1/ (PolypGen)";
+    public int DetectionOrder => 2;
+    public bool Detects(string folder) => PolypGenLayout.FindDataFolder(folder) is not null;
+    public DatasetDiscovery Discover(string folder, DatasetOptions options) => PolypGenLayout.Discover(folder, options.IncludePolypGenSequences);
+}

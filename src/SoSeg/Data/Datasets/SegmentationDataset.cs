@@ -49,14 +49,7 @@ public sealed class SegmentationDataset
         options.Validate();
         if (!Directory.Exists(folder)) throw new SoSegException($"{folder}: dataset folder not found.");
         var layout = options.Layout == DatasetLayout.Auto ? DetectLayout(folder) : options.Layout;
-        var discovery = layout switch
-        {
-            DatasetLayout.SoSeg => SoSegLayout.Discover(folder),
-            DatasetLayout.Atlas => AtlasLayout.Discover(folder),
-            DatasetLayout.PolypGen => PolypGenLayout.Discover(folder, options.IncludePolypGenSequences),
-            DatasetLayout.ImagesMasks => ImagesMasksLayout.Discover(folder),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), layout, "Unknown layout."),
-        };
+        var discovery = DatasetLayouts.Get(layout).Discover(folder, options);
         if (discovery.Cases.Count == 0)
             throw new SoSegException($"{discovery.Root}: empty dataset: no images found for the {discovery.Layout} layout.");
         if (discovery.Cases.All(c => c.Subset == DatasetSubset.Test))
@@ -66,16 +59,8 @@ public sealed class SegmentationDataset
         return new SegmentationDataset(discovery, options, cases);
     }
 
-    /// <summary>The layout of <paramref name="folder"/>: SoSeg (dataset.json + imagesTr/), ATLAS (imN.nii.gz), PolypGen (data_Ck/), or images/ + masks/ (Original/ + Ground Truth/).</summary>
-    public static DatasetLayout DetectLayout(string folder)
-    {
-        if (AtlasLayout.FindDataFolder(folder) is not null) return DatasetLayout.Atlas;
-        if (SoSegLayout.Looks(folder)) return DatasetLayout.SoSeg;
-        if (PolypGenLayout.FindDataFolder(folder) is not null) return DatasetLayout.PolypGen;
-        if (ImagesMasksLayout.Looks(folder)) return DatasetLayout.ImagesMasks;
-        throw new SoSegException($"{folder}: cannot tell the dataset layout. Expected one of: dataset.json + imagesTr/ + labelsTr/ (SoSeg/nnU-Net); " +
-                                 "imagesTr/imN.nii.gz + labelsTr/lbN.nii.gz (ATLAS); data_C1/images_C1/ + masks_C1/ (PolypGen); images/ + masks/ (Kvasir-SEG, ETIS-Larib); Original/ + \"Ground Truth\"/ (CVC-ClinicDB).");
-    }
+    /// <summary>The layout of <paramref name="folder"/> (<see cref="DatasetLayouts.Detect"/>): ATLAS (imN.nii.gz), SoSeg (dataset.json + imagesTr/), PolypGen (data_Ck/), or images/ + masks/ (Original/ + Ground Truth/).</summary>
+    public static DatasetLayout DetectLayout(string folder) => DatasetLayouts.Detect(folder);
 
     /// <summary>The folder the cases were listed from (may be below the folder given to <see cref="Open"/>).</summary>
     public string Root { get; }

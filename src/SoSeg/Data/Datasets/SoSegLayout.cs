@@ -91,3 +91,14 @@ internal static partial class SoSegLayout
         return cases;
     }
 }
+
+/// <summary>The layout's reader, registered in <see cref="DatasetLayouts"/>.</summary>
+sealed class SoSegLayoutReader : IDatasetLayoutReader
+{
+    public DatasetLayout Layout => DatasetLayout.SoSeg;
+    public string Name => "soseg";
+    public string Expected => "dataset.json + imagesTr/ + labelsTr/ (SoSeg/nnU-Net)";
+    public int DetectionOrder => 1;
+    public bool Detects(string folder) => SoSegLayout.Looks(folder);
+    public DatasetDiscovery Discover(string folder, DatasetOptions options) => SoSegLayout.Discover(folder);
+}
