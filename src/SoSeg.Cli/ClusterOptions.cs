@@ -1,6 +1,6 @@
 using System.CommandLine;
-using SoSeg.Comparison.Executors;
-using SoSeg.Comparison.Grid;
+using SoSeg.App.Comparison.Executors;
+using SoSeg.App.Comparison.Grid;
 using SoSeg.Runtime;
 using TorchSharp;
 

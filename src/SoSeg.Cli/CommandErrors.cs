@@ -16,7 +16,7 @@ public static class CommandErrors
         bool debug = Environment.GetEnvironmentVariable("SOSEG_DEBUG") == "1";
         if (IsUserError(e))
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {SettingFlags.Describe(e)}");
             if (debug) error.WriteLine(e);
             return 1;
         }

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using SoSeg.Terminal;
+using SoSeg.Monitoring;
+using SoSeg.App.Terminal;
 
 namespace SoSeg.Cli;
 

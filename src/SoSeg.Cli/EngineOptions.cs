@@ -4,6 +4,7 @@ using SoSeg.Export;
 using SoSeg.Inference;
 using SoSeg.Training;
 using static TorchSharp.torch;
+using SoSeg.Checkpoints;
 
 namespace SoSeg.Cli;
 

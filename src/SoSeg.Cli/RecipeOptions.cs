@@ -18,7 +18,7 @@ public sealed class RecipeOptions
     readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW weight decay (authors' code: 0.03).", DefaultValueFactory = _ => Defaults.WeightDecay };
     readonly Option<string> _optimizer = new("--optimizer") { Description = "AdamW implementation: adamw (all parameters in one buffer: a few kernels per step) or adamw-per-tensor (TorchSharp's); same results and checkpoints.", DefaultValueFactory = _ => Defaults.Optimizer };
     readonly Option<int> _crop = new("--crop") { Description = "Square training crop and prediction window (paper: 512).", DefaultValueFactory = _ => Defaults.CropSize };
-    readonly Option<string> _loss = new("--loss") { Description = "Training loss: " + Training.Losses.LossRegistry.Describe() + ".", DefaultValueFactory = _ => Defaults.Loss };
+    readonly Option<string> _loss = new("--loss") { Description = "Training loss: " + SoSeg.Losses.LossRegistry.Describe() + ".", DefaultValueFactory = _ => Defaults.Loss };
     readonly Option<int> _validateEvery = new("--validate-every") { Description = "Validate every N epochs (the last epoch always validates).", DefaultValueFactory = _ => Defaults.ValidateEvery };
     readonly Option<int?> _stepsPerEpoch = new("--steps-per-epoch") { Description = "Fixed number of steps per epoch (default: one pass over the training cases)." };
     readonly Option<bool> _noAugment = new("--no-augment") { Description = "Train on plain random crops, without the paper's augmentations." };
@@ -36,7 +36,7 @@ public sealed class RecipeOptions
         _modelOption = CommonOptions.ModelOptions(perModelOptions
             ? "Model option (repeatable): key=value for every model, or MODEL:key=value for one, e.g. unet:base-width=32."
             : null);
-        _loss.AcceptOnlyFromAmong([.. Training.Losses.LossRegistry.Names]);
+        _loss.AcceptOnlyFromAmong([.. SoSeg.Losses.LossRegistry.Names]);
         _scaleMode.AcceptOnlyFromAmong("crop", "image", "off");
         _optimizer.AcceptOnlyFromAmong([.. Training.Optimization.TrainingOptimizers.Names]);
         _selectBy.AcceptOnlyFromAmong(SelectionScore.Names);
@@ -78,6 +78,6 @@ public sealed class RecipeOptions
         if (parse.GetValue(_plan) is not { } planFile) return options;
         var given = parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
             .Where(r => !r.Implicit).Select(r => r.Option.Name).ToHashSet();
-        return Planning.RecipePlan.Read(planFile).Apply(options, given.Contains);
+        return Planning.RecipePlan.Read(planFile).Apply(options, setting => SettingFlags.FlagOf(setting) is { } flag && given.Contains(flag));
     }
 }

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using SoSeg.Benchmarks;
+using SoSeg.App.Benchmarks;
 using SoSeg.Models;
 using SoSeg.Models.Analysis;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using SoSeg.Comparison;
-using SoSeg.Comparison.Grid;
+using SoSeg.App.Comparison;
+using SoSeg.App.Comparison.Grid;
 
 namespace SoSeg.Cli.Commands;
 
@@ -46,7 +46,7 @@ public static class CompareCellCommand
             }
             catch (Exception e)
             {
-                CellStatus.Write(theGrid, theCell.Index, CellStatus.Failed, e.Message);
+                CellStatus.Write(theGrid, theCell.Index, CellStatus.Failed, SettingFlags.Describe(e));
                 throw;
             }
             CellStatus.Write(theGrid, theCell.Index, CellStatus.Done);

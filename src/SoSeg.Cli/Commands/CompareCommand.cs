@@ -1,6 +1,6 @@
 using System.CommandLine;
-using SoSeg.Comparison;
-using SoSeg.Comparison.Grid;
+using SoSeg.App.Comparison;
+using SoSeg.App.Comparison.Grid;
 using SoSeg.Data.Datasets;
 using SoSeg.Inference;
 using SoSeg.IO;

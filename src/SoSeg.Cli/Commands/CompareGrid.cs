@@ -1,9 +1,10 @@
 using System.CommandLine;
-using SoSeg.Comparison;
-using SoSeg.Comparison.Executors;
-using SoSeg.Comparison.Grid;
+using SoSeg.App.Comparison;
+using SoSeg.App.Comparison.Executors;
+using SoSeg.App.Comparison.Grid;
 using SoSeg.IO;
-using SoSeg.Terminal;
+using SoSeg.Monitoring;
+using SoSeg.App.Terminal;
 using static TorchSharp.torch;
 
 namespace SoSeg.Cli.Commands;

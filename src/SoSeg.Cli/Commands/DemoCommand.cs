@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SoSeg.Comparison;
+using SoSeg.App.Comparison;
 
 namespace SoSeg.Cli.Commands;
 

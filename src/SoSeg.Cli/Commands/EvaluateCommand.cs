@@ -4,6 +4,8 @@ using SoSeg.Evaluation;
 using SoSeg.IO;
 using SoSeg.Metrics;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
+using SoSeg.App.Training;
 
 namespace SoSeg.Cli.Commands;
 

@@ -3,6 +3,7 @@ using SoSeg.Export;
 using SoSeg.Onnx;
 using SoSeg.Training;
 using static TorchSharp.torch;
+using SoSeg.Checkpoints;
 
 namespace SoSeg.Cli.Commands;
 

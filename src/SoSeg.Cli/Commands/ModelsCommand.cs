@@ -4,6 +4,7 @@ using System.Text.Json;
 using SoSeg.Models;
 using SoSeg.Models.Analysis;
 using SoSeg.Runtime;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Cli.Commands;
 

@@ -2,6 +2,8 @@ using System.CommandLine;
 using SoSeg.Data.Datasets;
 using SoSeg.Inference;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
+using SoSeg.App.Training;
 
 namespace SoSeg.Cli.Commands;
 

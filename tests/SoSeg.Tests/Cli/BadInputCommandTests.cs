@@ -6,6 +6,9 @@ using SoSeg.Tests.Data.Datasets;
 using SoSeg.Tests.Data.Images;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
+using SoSeg.App.Training;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Cli;
 
@@ -138,9 +141,9 @@ public class BadInputCommandTests
     [Fact]
     public void Library_validation_refuses_non_finite_learning_rate_and_weight_decay()
     {
-        Assert.Contains("--lr", Assert.Throws<ArgumentException>(() => new TrainingOptions { Model = "unet", LearningRate = double.PositiveInfinity }.Validate()).Message);
-        Assert.Contains("--weight-decay", Assert.Throws<ArgumentException>(() => new TrainingOptions { Model = "unet", WeightDecay = double.NaN }.Validate()).Message);
-        Assert.Contains("--scale-range", Assert.Throws<ArgumentException>(() => new TrainingOptions { Model = "unet", ScaleMax = double.NaN }.Validate()).Message);
+        Assert.Contains("--lr", SoSeg.Cli.SettingFlags.Describe(Assert.Throws<ArgumentException>(() => new TrainingOptions { Model = "unet", LearningRate = double.PositiveInfinity }.Validate())));
+        Assert.Contains("--weight-decay", SoSeg.Cli.SettingFlags.Describe(Assert.Throws<ArgumentException>(() => new TrainingOptions { Model = "unet", WeightDecay = double.NaN }.Validate())));
+        Assert.Contains("--scale-range", SoSeg.Cli.SettingFlags.Describe(Assert.Throws<ArgumentException>(() => new TrainingOptions { Model = "unet", ScaleMax = double.NaN }.Validate())));
     }
 
     [Fact]
@@ -254,7 +257,7 @@ public class BadInputCommandTests
         };
         var log = new StringWriter();
         var cpu = TorchRuntime.Resolve(DeviceSpec.Cpu);
-        var progress = new SoSeg.Terminal.Progress(disabled: true, plainOut: TextWriter.Null);
+        var progress = new SoSeg.App.Terminal.Progress(disabled: true, plainOut: TextWriter.Null);
         var asked = new List<string>();
         TrainingSession.Start(config, run, cpu, progress, log, isWritable: folder => { asked.Add(folder); return false; });
         Assert.Equal([data], asked);

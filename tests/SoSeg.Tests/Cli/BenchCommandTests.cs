@@ -2,6 +2,7 @@ using System.Text.Json;
 using SoSeg.Cli;
 using SoSeg.Cli.Commands;
 using SoSeg.Models.Analysis;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Cli;
 

@@ -1,5 +1,6 @@
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
 
 namespace SoSeg.Tests.Cli;
 

@@ -5,6 +5,9 @@ using SoSeg.Models;
 using SoSeg.Tests.Data.Datasets;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
+using SoSeg.App.Training;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Cli;
 

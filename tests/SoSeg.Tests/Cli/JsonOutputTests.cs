@@ -3,6 +3,8 @@ using SoSeg.Cli;
 using SoSeg.Models;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Cli;
 

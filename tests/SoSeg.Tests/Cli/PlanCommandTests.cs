@@ -3,6 +3,7 @@ using SoSeg.Data.Statistics;
 using SoSeg.Planning;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
+using SoSeg.App.Training;
 
 namespace SoSeg.Tests.Cli;
 

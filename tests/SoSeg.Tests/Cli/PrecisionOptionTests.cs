@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SoSeg.Cli.Commands;
 using SoSeg.Models.Analysis;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Cli;
 

@@ -3,6 +3,9 @@ using SoSeg.Models;
 using SoSeg.Runtime;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
+using SoSeg.App.Training;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Cli;
 

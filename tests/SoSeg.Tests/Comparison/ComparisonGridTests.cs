@@ -1,6 +1,6 @@
-using SoSeg.Comparison;
-using SoSeg.Comparison.Executors;
-using SoSeg.Comparison.Grid;
+using SoSeg.App.Comparison;
+using SoSeg.App.Comparison.Executors;
+using SoSeg.App.Comparison.Grid;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
 

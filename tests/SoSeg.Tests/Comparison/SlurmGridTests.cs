@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
 using Xunit.Abstractions;
+using SoSeg.Checkpoints;
 
 namespace SoSeg.Tests.Comparison;
 

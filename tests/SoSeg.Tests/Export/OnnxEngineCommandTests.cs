@@ -5,6 +5,7 @@ using SoSeg.Tests.Models;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
 using static TorchSharp.torch;
+using SoSeg.Checkpoints;
 
 namespace SoSeg.Tests.Export;
 

@@ -8,6 +8,7 @@ using SoSeg.Training;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using SoSeg.Checkpoints;
 
 namespace SoSeg.Tests.Export;
 

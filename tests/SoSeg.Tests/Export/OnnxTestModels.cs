@@ -7,6 +7,8 @@ using SoSeg.Training;
 using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using SoSeg.Checkpoints;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Export;
 

@@ -32,7 +32,7 @@ public class OutputFolderTests
         string mine = Path.GetDirectoryName(user)!;
         var error = Assert.Throws<SoSegException>(() => OutputFolder.Claim(mine, OutputKind.Run, "soseg train", force: false));
         Assert.StartsWith(mine + ": the folder is not empty and was not made by SoSeg", error.Message);
-        Assert.Contains("--force", error.Message);
+        Assert.Contains("--force", SoSeg.Cli.SettingFlags.Describe(error)); // as the command line words it
         Assert.False(File.Exists(Path.Combine(mine, OutputFolder.MarkerName)));
         Assert.Equal("{}", File.ReadAllText(user));
 

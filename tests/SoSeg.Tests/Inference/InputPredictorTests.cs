@@ -5,6 +5,8 @@ using SoSeg.Models;
 using SoSeg.Runtime;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Inference;
 

@@ -4,6 +4,7 @@ using SoSeg.Models;
 using SoSeg.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Inference;
 

@@ -2,9 +2,10 @@ using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Models.CFANet;
 using SoSeg.Runtime;
-using SoSeg.Training.Losses;
+using SoSeg.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models;
 
@@ -38,7 +39,7 @@ public class CFANetTests
         Assert.NotNull(output.Edge);
         Assert.Equal([2L, 1, 64, 48], output.Edge!.shape);
 
-        var loss = Assert.IsType<EdgeStructureLoss>(model.OwnLoss);
+        var loss = Assert.IsType<EdgeStructureLoss>(ModelRegistry.PaperLoss("cfanet"));
         var target = randint(0, 3, [2, 64, 48], dtype: ScalarType.Int64, generator: random);
         Assert.True(loss.Compute(output, target).isfinite().item<bool>());
     }

@@ -2,9 +2,10 @@ using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Models.CaraNet;
 using SoSeg.Runtime;
-using SoSeg.Training.Losses;
+using SoSeg.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models;
 
@@ -29,7 +30,7 @@ public class CaraNetTests
         Assert.Equal(3, output.SideOutputs.Count);
         Assert.All(output.SideOutputs, s => Assert.Equal([1L, 2, 64, 64], s.shape));
         Assert.Null(output.Edge);
-        Assert.IsType<StructureLoss>(model.OwnLoss);
+        Assert.IsType<StructureLoss>(ModelRegistry.PaperLoss("caranet"));
         Assert.True(output.Logits.isfinite().all().item<bool>());
     }
 

@@ -1,9 +1,10 @@
 using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Models.HRNet;
-using SoSeg.Training.Losses;
+using SoSeg.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models;
 
@@ -95,18 +96,18 @@ public class HRNetTests
     public void Loss_decreases_on_a_toy_task()
     {
         using var model = ModelRegistry.Create("hrnet-w18", 1, 2, ModelOptions.Parse(["stage1-blocks=1", "modules=1,1,1", "blocks=1"]));
-        var losses = ToyTraining.LossCurve(model, 20, 1e-3);
+        var losses = ToyTraining.LossCurve(model, 20, 1e-3, loss: ModelRegistry.PaperLoss("hrnet-w18"));
         Assert.True(losses[^1] < 0.5 * losses[0], string.Join(" ", losses));
     }
 
     [Fact]
     public void Own_loss_is_cross_entropy_or_ohem()
     {
-        using var plain = ModelRegistry.Create("hrnet-w18", 3, 2, ModelOptions.Parse(["stage1-blocks=1", "modules=1,1,1", "blocks=1"]));
-        Assert.Null(plain.OwnLoss);
-        using var ohem = ModelRegistry.Create("hrnet-w18", 3, 2,
+        var plain = ModelRegistry.PaperLoss("hrnet-w18", ModelOptions.Parse(["stage1-blocks=1", "modules=1,1,1", "blocks=1"]));
+        Assert.Null(plain);
+        var ohem = ModelRegistry.PaperLoss("hrnet-w18",
             ModelOptions.Parse(["stage1-blocks=1", "modules=1,1,1", "blocks=1", "loss=ohem", "ohem-threshold=0.7", "ohem-min-kept=5000"]));
-        var loss = Assert.IsType<OhemCrossEntropyLoss>(ohem.OwnLoss);
+        var loss = Assert.IsType<OhemCrossEntropyLoss>(ohem);
         Assert.Equal(0.7, loss.Threshold);
         Assert.Equal(5000, loss.MinKept);
         Assert.Throws<ArgumentException>(() => ModelRegistry.Create("hrnet-w18", 3, 2, ModelOptions.Parse(["loss=dice"])));

@@ -2,9 +2,10 @@ using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Models.PraNet;
 using SoSeg.Runtime;
-using SoSeg.Training.Losses;
+using SoSeg.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models;
 
@@ -47,7 +48,7 @@ public class PraNetTests
         model.train();
         var output = model.ForwardWithSideOutputs(randn([1, 3, 64, 64], generator: random));
         var target = randint(0, 2, [1, 64, 64], dtype: ScalarType.Int64, generator: random);
-        var loss = Assert.IsType<StructureLoss>(model.OwnLoss);
+        var loss = Assert.IsType<StructureLoss>(ModelRegistry.PaperLoss("pranet"));
         Assert.False(loss.WeightedBce);
         float expected = loss.ComputeMap(output.Logits, target).item<float>()
                          + output.SideOutputs.Sum(s => loss.ComputeMap(s, target).item<float>());

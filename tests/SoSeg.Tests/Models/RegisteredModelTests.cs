@@ -3,6 +3,7 @@ using SoSeg.Models.Analysis;
 using SoSeg.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models;
 

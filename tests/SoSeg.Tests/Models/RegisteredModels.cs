@@ -1,6 +1,7 @@
 using SoSeg.Models;
 using SoSeg.Runtime;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models;
 

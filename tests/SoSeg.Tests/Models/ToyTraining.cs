@@ -1,5 +1,5 @@
 using SoSeg.Models;
-using SoSeg.Training.Losses;
+using SoSeg.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,15 +8,15 @@ namespace SoSeg.Tests.Models;
 /// <summary>A few AdamW steps on one batch of bright squares on a dark, noisy background.</summary>
 internal static class ToyTraining
 {
-    /// <summary>The loss at every step, training with the model's own loss (cross-entropy when it has none).</summary>
-    public static IReadOnlyList<float> LossCurve(SegmentationModel model, int steps, double learningRate, int size = 32)
+    /// <summary>The loss at every step, training with <paramref name="loss"/> (the model's paper loss; cross-entropy when null).</summary>
+    public static IReadOnlyList<float> LossCurve(SegmentationModel model, int steps, double learningRate, int size = 32, ISegmentationLoss? loss = null)
     {
         var generator = new Generator(17);
         var image = zeros(2, model.InChannels, size, size);
         image[.., .., (size / 4)..(size * 5 / 8), (size / 3)..(size * 2 / 3)] = tensor(1f);
         var input = image + 0.1f * randn([2, model.InChannels, size, size], generator: generator);
         var target = image[.., 0].to(ScalarType.Int64);
-        var loss = model.OwnLoss ?? new CrossEntropyLoss();
+        loss ??= new CrossEntropyLoss();
         using var optimizer = optim.AdamW(model.parameters(), lr: learningRate);
         var values = new List<float>(steps);
         for (int step = 0; step < steps; step++)

@@ -1,9 +1,10 @@
 using SoSeg.Tests.TestData;
 using SoSeg.Models;
 using SoSeg.Models.UNetPlusPlus;
-using SoSeg.Training.Losses;
+using SoSeg.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models;
 
@@ -68,7 +69,7 @@ public class UNetPlusPlusTests
         using var model = Seeded.Build(5, () => ModelRegistry.Create("unetpp", 3, 2, ModelOptions.Parse(["base-width=4", "batch-norm=true", "dropout=0"])));
         var input = randn([2, 3, 32, 32], generator: random);
         var target = randint(0, 2, [2, 32, 32], dtype: ScalarType.Int64, generator: random);
-        var loss = Assert.IsType<BceDiceLoss>(model.OwnLoss).Compute(model.ForwardWithSideOutputs(input), target);
+        var loss = Assert.IsType<BceDiceLoss>(ModelRegistry.PaperLoss("unetpp")).Compute(model.ForwardWithSideOutputs(input), target);
         loss.backward();
         GradientChecks.AssertEveryParameterLearns(model);
     }
@@ -90,7 +91,7 @@ public class UNetPlusPlusTests
     public void Own_loss_decreases_on_a_toy_task()
     {
         using var model = ModelRegistry.Create("unetpp", 1, 2, ModelOptions.Parse(["base-width=4", "dropout=0"]));
-        var losses = ToyTraining.LossCurve(model, 20, 3e-3);
+        var losses = ToyTraining.LossCurve(model, 20, 3e-3, loss: ModelRegistry.PaperLoss("unetpp"));
         Assert.True(losses[^1] < 0.8 * losses[0], string.Join(" ", losses));
     }
 

@@ -1,8 +1,9 @@
 using SoSeg.Tests.TestData;
 using SoSeg.Models;
-using SoSeg.Training.Losses;
+using SoSeg.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models;
 
@@ -48,14 +49,14 @@ public class UNetTests
     public void Own_loss_is_cross_entropy_plus_dice()
     {
         using var model = ModelRegistry.Create("unet", 3, 2, ModelOptions.Parse(["base-width=2"]));
-        Assert.IsType<CrossEntropyDiceLoss>(model.OwnLoss);
+        Assert.IsType<CrossEntropyDiceLoss>(ModelRegistry.PaperLoss("unet"));
     }
 
     [Fact]
     public void Own_loss_decreases_on_a_toy_task()
     {
         using var model = ModelRegistry.Create("unet", 1, 2, ModelOptions.Parse(["base-width=4"]));
-        var losses = ToyTraining.LossCurve(model, 20, 3e-3);
+        var losses = ToyTraining.LossCurve(model, 20, 3e-3, loss: ModelRegistry.PaperLoss("unet"));
         Assert.True(losses[^1] < 0.85 * losses[0], string.Join(" ", losses));
     }
 

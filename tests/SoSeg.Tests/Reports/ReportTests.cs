@@ -1,5 +1,6 @@
 using SkiaSharp;
-using SoSeg.Reports;
+using SoSeg.Visualization;
+using SoSeg.App.Reports;
 using SoSeg.Tests.TestData;
 
 namespace SoSeg.Tests.Reports;

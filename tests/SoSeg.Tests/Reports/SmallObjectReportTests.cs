@@ -1,5 +1,5 @@
 using SkiaSharp;
-using SoSeg.Reports;
+using SoSeg.App.Reports;
 using SoSeg.Tests.TestData;
 
 namespace SoSeg.Tests.Reports;

@@ -45,7 +45,7 @@ public class TorchRuntimeTests
         var error = Assert.Throws<DeviceUnavailableException>(() => TorchRuntime.Resolve(DeviceSpec.Parse("cuda")));
         Assert.Contains("libtorch_cuda.so", error.Message);
         Assert.Contains(LibtorchLocator.EnvironmentVariable, error.Message);
-        Assert.Contains("--device cpu", error.Message);
+        Assert.Contains("--device cpu", SoSeg.Cli.SettingFlags.Describe(error)); // as the command line words it
     }
 
     [Fact]

@@ -1,4 +1,5 @@
-using SoSeg.Terminal;
+using SoSeg.Monitoring;
+using SoSeg.App.Terminal;
 
 namespace SoSeg.Tests.Terminal;
 

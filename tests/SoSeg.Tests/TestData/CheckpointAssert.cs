@@ -1,5 +1,6 @@
 using SoSeg.Runtime;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
 
 namespace SoSeg.Tests.TestData;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using SoSeg.IO;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
 
 namespace SoSeg.Tests.Training;
 

@@ -1,8 +1,11 @@
 using SoSeg.Runtime;
-using SoSeg.Terminal;
+using SoSeg.Monitoring;
+using SoSeg.App.Terminal;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
 using static TorchSharp.torch;
+using SoSeg.Checkpoints;
+using SoSeg.App.Training;
 
 namespace SoSeg.Tests.Training;
 

@@ -1,9 +1,12 @@
 using SoSeg.Metrics;
 using SoSeg.Models;
 using SoSeg.Runtime;
-using SoSeg.Terminal;
+using SoSeg.Monitoring;
+using SoSeg.App.Terminal;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
+using SoSeg.Checkpoints;
+using SoSeg.App.Training;
 
 namespace SoSeg.Tests.Training;
 
@@ -84,7 +87,7 @@ public class SelectionScoreTests : IDisposable
     public void Unknown_selection_scores_are_refused()
     {
         var error = Assert.Throws<ArgumentException>(() => new TrainingOptions { SelectBy = "accuracy" }.Validate());
-        Assert.Contains("--select-by", error.Message);
+        Assert.Contains("--select-by", SoSeg.Cli.SettingFlags.Describe(error)); // as the command line words it
     }
 
     RunFolder Train(string selectBy, bool[] epochsFind)

@@ -1,10 +1,13 @@
 using SoSeg.Data.Datasets;
 using SoSeg.Models;
 using SoSeg.Runtime;
-using SoSeg.Terminal;
+using SoSeg.Monitoring;
+using SoSeg.App.Terminal;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
 using TorchSharp;
+using SoSeg.Checkpoints;
+using SoSeg.App.Training;
 
 namespace SoSeg.Tests.Training;
 

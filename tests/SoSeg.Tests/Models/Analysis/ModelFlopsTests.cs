@@ -2,6 +2,7 @@ using SoSeg.Models;
 using SoSeg.Models.Analysis;
 using SoSeg.Runtime;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models.Analysis;
 

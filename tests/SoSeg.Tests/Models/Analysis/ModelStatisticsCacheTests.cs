@@ -1,6 +1,7 @@
 using SoSeg.Models;
 using SoSeg.Models.Analysis;
 using SoSeg.Runtime;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models.Analysis;
 

@@ -6,6 +6,7 @@ using SoSeg.Tests.TestData;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models.MixedPrecision;
 

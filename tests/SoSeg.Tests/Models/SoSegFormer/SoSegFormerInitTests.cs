@@ -3,6 +3,7 @@ using SoSeg.Runtime;
 using SoSeg.Tests.TestData;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Models.SoSegFormer;
 

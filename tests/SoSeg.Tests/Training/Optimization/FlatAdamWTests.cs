@@ -1,8 +1,9 @@
 using SoSeg.Models;
-using SoSeg.Training.Losses;
+using SoSeg.Losses;
 using SoSeg.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
+using SoSeg.Models.Catalog;
 
 namespace SoSeg.Tests.Training.Optimization;
 

@@ -1,0 +1,84 @@
+using SoSeg.Data.Datasets;
+using SoSeg.Data.Statistics;
+using SoSeg.Monitoring;
+
+namespace SoSeg.Planning;
+
+/// <summary>
+/// What a recipe is planned from: image sizes, intensity statistics per channel (of the images as the
+/// loader gives them to the network), the object-size distribution per class (Table I counts) and the
+/// share of training images without any object.
+/// </summary>
+public sealed record DatasetFingerprint
+{
+    public required string Dataset { get; init; }
+    public required bool Volumetric { get; init; }
+    public required int TrainImages { get; init; }
+    /// <summary>Training images whose size and intensities were read (a seeded sample of at most <see cref="MaxSampledImages"/>).</summary>
+    public required int SampledImages { get; init; }
+    public required int MedianHeight { get; init; }
+    public required int MedianWidth { get; init; }
+    public required int MinShortSide { get; init; }
+    public required int MaxLongSide { get; init; }
+    /// <summary>Mean and standard deviation of every channel over the sampled images.</summary>
+    public required IReadOnlyList<ChannelIntensity> Channels { get; init; }
+    /// <summary>Objects of all foreground classes, then per class (every labelled training and test image).</summary>
+    public required ClassObjectStatistics Objects { get; init; }
+    public required IReadOnlyList<ClassObjectStatistics> ObjectsPerClass { get; init; }
+    /// <summary>Share of labelled images without any object.</summary>
+    public required double EmptyImageShare { get; init; }
+
+    /// <summary>Ultra-small objects (under 1% of their image) as a share of all objects; 0 without objects.</summary>
+    public double UltraSmallShare => Objects.Objects == 0 ? 0 : (double)Objects.UltraSmall / Objects.Objects;
+
+    public const int MaxSampledImages = 64;
+
+    /// <summary>Reads every mask once and a seeded sample of the training images.</summary>
+    public static DatasetFingerprint Compute(SegmentationDataset dataset, IProgressTask? progress = null)
+    {
+        var statistics = DatasetStatistics.Compute(dataset, progress: progress);
+        var train = dataset.Items(DatasetSubset.Train);
+        if (train.Count == 0) throw new SoSegException($"{dataset.Root}: no training images to plan from.");
+        var sampled = train.ToArray();
+        new Random(0).Shuffle(sampled);
+        sampled = sampled.Take(MaxSampledImages).ToArray();
+        int channels = dataset.Channels;
+        var sums = new double[channels];
+        var squares = new double[channels];
+        long pixels = 0;
+        var heights = new List<int>();
+        var widths = new List<int>();
+        foreach (var item in sampled)
+        {
+            var sample = dataset.Load(item);
+            heights.Add(sample.Height);
+            widths.Add(sample.Width);
+            for (int c = 0; c < channels; c++)
+                foreach (var v in sample.Image.AsSpan(c * sample.PixelCount, sample.PixelCount)) { sums[c] += v; squares[c] += (double)v * v; }
+            pixels += sample.PixelCount;
+        }
+        int Median(List<int> values) => values.Order().ElementAt(values.Count / 2);
+        return new DatasetFingerprint
+        {
+            Dataset = statistics.Dataset,
+            Volumetric = dataset.IsVolumetric,
+            TrainImages = statistics.TrainImages,
+            SampledImages = sampled.Length,
+            MedianHeight = Median(heights),
+            MedianWidth = Median(widths),
+            MinShortSide = heights.Zip(widths, Math.Min).Min(),
+            MaxLongSide = heights.Zip(widths, Math.Max).Max(),
+            Channels = Enumerable.Range(0, channels).Select(c =>
+            {
+                double mean = sums[c] / pixels;
+                return new ChannelIntensity(c, mean, Math.Sqrt(Math.Max(0, squares[c] / pixels - mean * mean)));
+            }).ToList(),
+            Objects = statistics.All,
+            ObjectsPerClass = statistics.PerClass,
+            EmptyImageShare = statistics.LabelledImages == 0 ? 0 : 1 - (double)statistics.All.Images / statistics.LabelledImages,
+        };
+    }
+}
+
+/// <summary>Intensity statistics of one channel.</summary>
+public sealed record ChannelIntensity(int Channel, double Mean, double Std);
