@@ -18,7 +18,9 @@ public class OnnxSampleTests
         string root = RepositoryRoot();
         string project = Path.Combine(root, "samples", "OnnxSegment", "OnnxSegment.csproj");
         Assert.True(File.Exists(project), project);
-        Assert.DoesNotContain("SoSeg.Core", File.ReadAllText(project));
+        // Nothing of SoSeg: no project reference and no SoSeg package, ONNX Runtime only.
+        Assert.DoesNotContain("ProjectReference", File.ReadAllText(project));
+        Assert.DoesNotContain("\"SoSeg", File.ReadAllText(project));
 
         using var folder = new TempFolder();
         string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 1, test: 1, size: 56);
