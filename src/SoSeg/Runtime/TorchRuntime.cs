@@ -24,9 +24,10 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_initialised) return;
-            string? external = NativeLayout.IsExternal ? Environment.GetEnvironmentVariable(LibtorchLocator.EnvironmentVariable) : null;
+            string? external = NativeLayout.IsExternal ? LibtorchChoice.Chosen ?? Environment.GetEnvironmentVariable(LibtorchLocator.EnvironmentVariable) : null;
+            string source = LibtorchChoice.Chosen is not null ? "the folder given to UseLibtorch" : LibtorchLocator.EnvironmentVariable;
             if (!NativeLayout.IsExternal) PinCpuBackend();
-            else if (!string.IsNullOrEmpty(external)) LibtorchProbe.EnsureLoadable(external);
+            else if (LibtorchChoice.Chosen is null && !string.IsNullOrEmpty(external)) LibtorchProbe.EnsureLoadable(external);
             torch.InitializeDeviceType(DeviceType.CPU);
             // Every command stops here when libtorch came from two places (e.g. a CUDA torch/lib on LD_LIBRARY_PATH
             // supplied libc10.so to the app's CPU libtorch_cpu.so), or from somewhere other than the folder asked for.
@@ -34,12 +35,26 @@ public static class TorchRuntime
             NativeLibraries.EnsureNotMixed(loaded);
             if (!string.IsNullOrEmpty(external) && NativeLibraries.LibtorchFolder(loaded) is { } folder &&
                 Path.GetFullPath(folder).TrimEnd('/') != Path.GetFullPath(external).TrimEnd('/'))
-                throw new DeviceUnavailableException($"libtorch was loaded from {folder}, not from {external} ({LibtorchLocator.EnvironmentVariable}); " +
+                throw new DeviceUnavailableException($"libtorch was loaded from {folder}, not from {external} ({source}); " +
                                                      "check that folder's libraries and LD_LIBRARY_PATH.");
             // libtorch would count the machine's cores; use the CPUs this process may use (--threads overrides).
             torch.set_num_threads(CpuBudget.Current.Count);
             _initialised = true;
         }
+    }
+
+    /// <summary>
+    /// Makes this process use the libtorch in <paramref name="folder"/> (for CUDA: a PyTorch install's torch/lib folder)
+    /// instead of the CPU libtorch that the SoSeg.Cpu package puts next to the app. Call it once, before the first tensor,
+    /// in a program that references SoSeg without SoSeg.Cpu. Loads that folder's libraries in dependency order and then
+    /// TorchSharp on top of them. Throws <see cref="DeviceUnavailableException"/> with the reason when the folder is not a
+    /// libtorch, when libtorch is already loaded from elsewhere, when the app folder carries the CPU libtorch, or when a
+    /// library it needs (for example libcudart) is missing. Calling it again with the same folder does nothing.
+    /// </summary>
+    public static void UseLibtorch(string folder)
+    {
+        lock (Gate) LibtorchChoice.Use(folder);
+        Initialise();
     }
 
     static void PinCpuBackend()
