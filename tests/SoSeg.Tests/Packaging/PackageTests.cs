@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using SoSeg.Build;
 using SoSeg.Tests.TestData;
+using Xunit.Abstractions;
 
 namespace SoSeg.Tests.Packaging;
 
@@ -10,8 +12,15 @@ namespace SoSeg.Tests.Packaging;
 /// folder given to TorchRuntime.UseLibtorch. Both need a loadable libLibTorchSharp.so, which on a system whose
 /// libstdc++ predates GCC 13 only the shipped patch step makes.
 /// </summary>
-public partial class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
+public partial class PackageTests(PackedFeed feed, ITestOutputHelper log) : IClassFixture<PackedFeed>
 {
+    /// <summary>Where the system libstdc++ lacks GLIBCXX_3.4.32, a loadable binding is a patched one.</summary>
+    static void AssertBindingPatchedWhereNeeded(string binding)
+    {
+        bool systemHasVersion = ElfVersionPatcher.LibraryProvidesVersion(ElfVersionPatcher.FindSystemLibStdCxx()!, ElfVersionPatcher.Version);
+        Assert.Equal(!systemHasVersion, ElfVersionPatcher.IsWeak(binding));
+    }
+
     [Fact]
     public void The_packed_soseg_tool_installs_with_dotnet_tool_install_and_runs_on_its_own_libtorch()
     {
@@ -21,7 +30,9 @@ public partial class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
         Assert.True(code == 0, output);
 
         var (infoCode, info) = PackedFeed.Run(Path.Combine(tools, "soseg"), ["info", "--device", "cpu"], feed.Root);
+        log.WriteLine(info);
         Assert.True(infoCode == 0, info);
+        AssertBindingPatchedWhereNeeded(Directory.GetFiles(Path.Combine(tools, ".store"), "libLibTorchSharp.so", SearchOption.AllDirectories).Single());
         Assert.Matches(@"SoSeg\s+0\.1\.0", info);
         Assert.Contains("device          cpu (asked: cpu)", info);
         // libtorch and the (patched) binding load from the installed tool, not from this repository's build.
@@ -65,14 +76,19 @@ public partial class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
         string project = Directory.CreateDirectory(Path.Combine(feed.Root, "sample-" + name)).FullName;
         foreach (var file in new[] { "Program.cs", "TrainSegment.csproj" }) File.Copy(Path.Combine(source, file), Path.Combine(project, file));
         string output = Path.Combine(project, "out");
-        var (code, log) = PackedFeed.Run("dotnet", ["build", project, "-c", "Release", "-o", output, "--nologo", "-v", "q",
+        var (code, buildLog) = PackedFeed.Run("dotnet", ["build", project, "-c", "Release", "-o", output, "--nologo", "-v", "q",
                                                     $"-p:SoSegVersion={feed.Version}", $"-p:CpuLibtorch={cpuLibtorch.ToString().ToLowerInvariant()}"], project);
-        Assert.True(code == 0, log);
+        Assert.True(code == 0, buildLog);
+        AssertBindingPatchedWhereNeeded(Path.Combine(output, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"));
         return output;
     }
 
-    static (int Code, string Output) RunSample(string app, string data, string run, string? libtorch = null) =>
-        PackedFeed.Run("dotnet", libtorch is null ? [Path.Combine(app, "TrainSegment.dll"), data, run] : [Path.Combine(app, "TrainSegment.dll"), data, run, libtorch], app);
+    (int Code, string Output) RunSample(string app, string data, string run, string? libtorch = null)
+    {
+        var result = PackedFeed.Run("dotnet", libtorch is null ? [Path.Combine(app, "TrainSegment.dll"), data, run] : [Path.Combine(app, "TrainSegment.dll"), data, run, libtorch], app);
+        log.WriteLine($"$ TrainSegment {data} {run} {libtorch}\n{result.Output}");
+        return result;
+    }
 
     static void AssertTrainedAndScored((int Code, string Output) result, string run, string libtorchFolder)
     {
