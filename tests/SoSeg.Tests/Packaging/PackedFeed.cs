@@ -91,7 +91,12 @@ public sealed class PackedFeed : IDisposable
         foreach (var id in new[] { "soseg", "soseg.cpu", "soseg.cli" })
         {
             string folder = Path.Combine(packages, id, Version.ToLowerInvariant());
-            try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+            try
+            {
+                if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+                string parent = Path.GetDirectoryName(folder)!;
+                if (Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any()) Directory.Delete(parent);
+            }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
