@@ -45,19 +45,25 @@ public static class WeightInit
 
     /// <summary>
     /// PyTorch's <c>kaiming_normal_(mode="fan_out", nonlinearity="relu")</c> on the weight of every Conv2d and
-    /// ConvTranspose2d in <paramref name="module"/> but <paramref name="except"/>: N(0, 2 / fan_out), fan_out =
-    /// weight.shape[0] x kernel area (PyTorch's rule, also for grouped and transposed convolutions). Biases are kept.
+    /// ConvTranspose2d in <paramref name="module"/> except inside <paramref name="keepDefault"/> (each such module and
+    /// everything in it keeps its initialisation): N(0, 2 / fan_out), fan_out = weight.shape[0] x kernel area (PyTorch's
+    /// rule, also for grouped and transposed convolutions). Biases are kept.
     /// </summary>
-    public static void KaimingNormalFanOut(nn.Module module, nn.Module? except = null)
+    public static void KaimingNormalFanOut(nn.Module module, params nn.Module[] keepDefault)
     {
         using var _ = no_grad();
-        foreach (var (_, child) in module.named_modules())
+        Visit(module);
+
+        void Visit(nn.Module current)
         {
-            if (ReferenceEquals(child, except)) continue;
-            var weight = child switch { PrecisionConv2d c => c.weight, PrecisionConvTranspose2d t => t.weight, Conv2d c => c.weight, ConvTranspose2d t => t.weight, _ => null };
-            if (weight is null) continue;
-            long fanOut = weight.shape[0] * weight.shape[2] * weight.shape[3];
-            weight.normal_(0, Math.Sqrt(2.0 / fanOut));
+            if (keepDefault.Any(k => ReferenceEquals(k, current))) return;
+            var weight = current switch { PrecisionConv2d c => c.weight, PrecisionConvTranspose2d t => t.weight, Conv2d c => c.weight, ConvTranspose2d t => t.weight, _ => null };
+            if (weight is not null)
+            {
+                long fanOut = weight.shape[0] * weight.shape[2] * weight.shape[3];
+                weight.normal_(0, Math.Sqrt(2.0 / fanOut));
+            }
+            foreach (var (_, child) in current.named_children()) Visit(child);
         }
     }
 

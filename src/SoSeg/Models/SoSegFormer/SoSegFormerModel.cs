@@ -46,8 +46,11 @@ public sealed class SoSegFormerModel : SegmentationModel
         aspp = new Aspp(channels[stages], options.AsppChannels, options.AsppRates, options.AsppDropout, options.BnEps);
         classifier = PrecisionLayers.Conv2d(channels.Take(stages).Sum() + options.AsppChannels, config.NumClasses, 1);
         RegisterComponents();
-        // Fan-out init on a K-channel classifier would give huge logits: it keeps the default, as in the reference.
-        if (options.KaimingInit) WeightInit.KaimingNormalFanOut(this, except: classifier);
+        // As the reference: fan-out init on a K-channel classifier would give huge logits, so it keeps the default; and the
+        // linear-attention blocks' 1x1 convolutions are the reference's nn.Linear layers (qkv, projection, FFN), which
+        // keep the default too (a 1x1 conv's default equals a linear layer's).
+        if (options.KaimingInit)
+            WeightInit.KaimingNormalFanOut(this, [classifier, .. named_modules().Select(m => m.module).OfType<LinearAttentionTransformer>()]);
     }
 
     /// <summary>The options this instance was built with.</summary>

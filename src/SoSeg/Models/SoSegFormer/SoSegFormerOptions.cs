@@ -48,8 +48,9 @@ public sealed record SoSegFormerOptions
     /// <summary>BatchNorm epsilon everywhere.</summary>
     public double BnEps { get; init; } = 1e-3;
     /// <summary>
-    /// Convolution weights: Kaiming-normal fan-out (as ResNets and the PyTorch reference start; the classifier keeps
-    /// the framework default) or the framework default everywhere (uniform, std 1/sqrt(3 fan_in)).
+    /// Convolution weights: Kaiming-normal fan-out (as ResNets and the PyTorch reference start; the classifier and the
+    /// linear-attention blocks' 1x1 convolutions, the reference's linear layers, keep the framework default) or the
+    /// framework default everywhere (uniform, std 1/sqrt(3 fan_in)).
     /// </summary>
     public bool KaimingInit { get; init; } = true;
 

@@ -11,13 +11,13 @@ public class SoSegFormerInitTests
 {
     public SoSegFormerInitTests() => TorchRuntime.Initialise();
 
-    /// <summary>Every convolution with at least 2,000 weights: (name, measured std, mean, fan_in, fan_out).</summary>
-    static List<(string Name, double Std, double Mean, long FanIn, long FanOut)> Convolutions(SegmentationModel model)
+    /// <summary>Every convolution with at least <paramref name="minWeights"/> weights: (name, measured std, mean, fan_in, fan_out).</summary>
+    static List<(string Name, double Std, double Mean, long FanIn, long FanOut)> Convolutions(SegmentationModel model, int minWeights = 2000)
     {
         var found = new List<(string, double, double, long, long)>();
         foreach (var (name, module) in model.named_modules())
         {
-            if (WeightOf(module) is not { } w || w.numel() < 2000) continue;
+            if (WeightOf(module) is not { } w || w.numel() < minWeights) continue;
             long area = w.shape[2] * w.shape[3];
             found.Add((name, w.std().item<float>(), w.mean().item<float>(), w.shape[1] * area, w.shape[0] * area));
         }
@@ -32,13 +32,19 @@ public class SoSegFormerInitTests
         _ => null,
     };
 
+    /// <summary>
+    /// The 1x1 convolutions of the linear-attention transformers (qkv, projection, FFN: the stages' global paths)
+    /// stand for the reference's nn.Linear layers, which keep PyTorch's default.
+    /// </summary>
+    static bool IsLinearAttentionLayer(string name) => name.Contains(".global.", StringComparison.Ordinal);
+
     [Fact]
     public void Convolutions_start_kaiming_normal_fan_out_and_the_classifier_keeps_the_default()
     {
         using var model = Seeded.Build(1, () => ModelRegistry.Create("sosegformer-s", 3, 2));
         var convolutions = Convolutions(model);
         Assert.True(convolutions.Count > 50);
-        foreach (var (name, std, mean, _, fanOut) in convolutions.Where(c => c.Name != "classifier"))
+        foreach (var (name, std, mean, _, fanOut) in convolutions.Where(c => c.Name != "classifier" && !IsLinearAttentionLayer(c.Name)))
         {
             // N(0, 2 / fan_out): with >= 2,000 draws the sample std is within 10% and the mean within 4 standard errors.
             double expected = Math.Sqrt(2.0 / fanOut);
@@ -50,6 +56,22 @@ public class SoSegFormerInitTests
         long classifierFanIn = classifierWeight.shape[1];
         // Framework default: uniform in +-1/sqrt(fan_in), std 1/sqrt(3 fan_in).
         Assert.InRange(classifier.item<float>(), 0.8 / Math.Sqrt(3 * classifierFanIn), 1.2 / Math.Sqrt(3 * classifierFanIn));
+    }
+
+    [Fact]
+    public void Linear_attention_layers_keep_the_default_as_the_reference_linear_layers_do()
+    {
+        using var model = Seeded.Build(1, () => ModelRegistry.Create("sosegformer-s", 3, 2));
+        // sosegformer-s's second stage (d = 16) has linear-attention layers of 256-528 weights: enough to tell the
+        // default (std 1/sqrt(3 fan_in)) from Kaiming fan-out (here 1.7-3.5 times larger) within 15%.
+        var attention = Convolutions(model, minWeights: 256).Where(c => IsLinearAttentionLayer(c.Name)).ToList();
+        // qkv, projection and both FFN layers of both blocks of stage 2, in its branch and in the decoder.
+        Assert.True(attention.Count >= 8, $"found {attention.Count} linear-attention convolutions");
+        foreach (var (name, std, _, fanIn, _) in attention)
+        {
+            double expected = 1 / Math.Sqrt(3 * fanIn);
+            Assert.True(Math.Abs(std / expected - 1) < 0.15, $"{name}: std {std:0.0000}, default {expected:0.0000}");
+        }
     }
 
     [Fact]
