@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Text.RegularExpressions;
 using SoSeg.Build;
 using SoSeg.Tests.TestData;
@@ -19,6 +20,27 @@ public partial class PackageTests(PackedFeed feed, ITestOutputHelper log) : ICla
     {
         bool systemHasVersion = ElfVersionPatcher.LibraryProvidesVersion(ElfVersionPatcher.FindSystemLibStdCxx()!, ElfVersionPatcher.Version);
         Assert.Equal(!systemHasVersion, ElfVersionPatcher.IsWeak(binding));
+    }
+
+    [Fact]
+    public void The_library_package_carries_no_libtorch_and_the_cpu_package_adds_it()
+    {
+        string library = Nuspec("SoSeg");
+        Assert.Contains("id=\"TorchSharp\"", library);
+        Assert.DoesNotContain("id=\"libtorch", library);
+        string cpu = Nuspec("SoSeg.Cpu");
+        Assert.Contains($"id=\"SoSeg\" version=\"{feed.Version}\"", cpu);
+        Assert.Contains("id=\"libtorch-cpu-linux-x64\"", cpu);
+        using var package = ZipFile.OpenRead(Path.Combine(feed.Feed, $"SoSeg.{feed.Version}.nupkg"));
+        Assert.Contains(package.Entries, e => e.FullName == "buildTransitive/SoSeg.targets");
+        Assert.DoesNotContain(package.Entries, e => e.FullName.EndsWith(".so", StringComparison.Ordinal));
+    }
+
+    string Nuspec(string id)
+    {
+        using var package = ZipFile.OpenRead(Path.Combine(feed.Feed, $"{id}.{feed.Version}.nupkg"));
+        using var reader = new StreamReader(package.GetEntry(id + ".nuspec")!.Open());
+        return reader.ReadToEnd();
     }
 
     [Fact]
@@ -59,6 +81,8 @@ public partial class PackageTests(PackedFeed feed, ITestOutputHelper log) : ICla
         Assert.Empty(Directory.GetFiles(bareApp, "libc10*", SearchOption.AllDirectories));
         var bare = RunSample(bareApp, data, Path.Combine(feed.Root, "run-bare"), nugetLibtorch);
         AssertTrainedAndScored(bare, Path.Combine(feed.Root, "run-bare"), nugetLibtorch);
+        // Same seed, same libtorch build: the same training loss whichever way libtorch was chosen.
+        Assert.Equal(EpochLoss().Match(cpu.Output).Groups[1].Value, EpochLoss().Match(bare.Output).Groups[1].Value);
 
         // Refusals, each before any training: a folder that is no libtorch, and an app that carries the CPU libtorch.
         var notLibtorch = RunSample(bareApp, data, Path.Combine(feed.Root, "run-x"), data);
@@ -103,6 +127,9 @@ public partial class PackageTests(PackedFeed feed, ITestOutputHelper log) : ICla
         Assert.Equal("cpu", line.Groups[2].Value.ToLowerInvariant());
         Assert.Equal(Path.GetFullPath(libtorchFolder).TrimEnd('/'), line.Groups[3].Value.Trim().TrimEnd('/'));
     }
+
+    [GeneratedRegex(@"epoch 1/1\s+loss ([0-9.]+)")]
+    private static partial Regex EpochLoss();
 
     [GeneratedRegex(@"spot_\d+: Dice ([0-9.]+) on (\w+) with libtorch from (.+)")]
     private static partial Regex DiceLine();
