@@ -28,7 +28,16 @@ public static class TorchRuntime
             string source = LibtorchChoice.Chosen is not null ? "the folder given to UseLibtorch" : LibtorchLocator.EnvironmentVariable;
             if (!NativeLayout.IsExternal) PinCpuBackend();
             else if (LibtorchChoice.Chosen is null && !string.IsNullOrEmpty(external)) LibtorchProbe.EnsureLoadable(external);
-            torch.InitializeDeviceType(DeviceType.CPU);
+            try { LoadCpuBackend(); }
+            catch (Exception e) when (NativeLayout.IsExternal && external is null && e is not DeviceUnavailableException &&
+                                      NativeLibraries.LibtorchFolder() is null)
+            {
+                // A program on the SoSeg package alone that named no libtorch: say so, not TorchSharp's package advice.
+                throw new DeviceUnavailableException(
+                    $"No libtorch for this process: its app folder ({AppContext.BaseDirectory}) carries none and none was named. " +
+                    "Reference the SoSeg.Cpu package for the CPU libtorch, or call TorchRuntime.UseLibtorch(folder) with a libtorch " +
+                    $"folder (for CUDA: a PyTorch install's torch/lib) before the first tensor. ({e.GetType().Name}: {FirstLine(e.Message)})");
+            }
             // Every command stops here when libtorch came from two places (e.g. a CUDA torch/lib on LD_LIBRARY_PATH
             // supplied libc10.so to the app's CPU libtorch_cpu.so), or from somewhere other than the folder asked for.
             var loaded = NativeLibraries.Loaded();
@@ -56,6 +65,12 @@ public static class TorchRuntime
         lock (Gate) LibtorchChoice.Use(folder);
         Initialise();
     }
+
+    // Its own method, so that TorchSharp's type initialiser (which loads the native libraries) runs inside the try above.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    static void LoadCpuBackend() => torch.InitializeDeviceType(DeviceType.CPU);
+
+    static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     static void PinCpuBackend()
     {

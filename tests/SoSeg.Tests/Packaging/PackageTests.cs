@@ -84,14 +84,18 @@ public partial class PackageTests(PackedFeed feed, ITestOutputHelper log) : ICla
         // Same seed, same libtorch build: the same training loss whichever way libtorch was chosen.
         Assert.Equal(EpochLoss().Match(cpu.Output).Groups[1].Value, EpochLoss().Match(bare.Output).Groups[1].Value);
 
-        // Refusals, each before any training: a folder that is no libtorch, and an app that carries the CPU libtorch.
+        // Refusals, each before any training: a folder that is no libtorch, no libtorch at all, and an app that carries the CPU libtorch.
         var notLibtorch = RunSample(bareApp, data, Path.Combine(feed.Root, "run-x"), data);
         Assert.NotEqual(0, notLibtorch.Code);
         Assert.Contains("not a libtorch folder, it lacks libc10.so, libtorch_cpu.so, libtorch.so", notLibtorch.Output);
+        var unnamed = RunSample(bareApp, data, Path.Combine(feed.Root, "run-z"));
+        Assert.NotEqual(0, unnamed.Code);
+        Assert.Contains("No libtorch for this process", unnamed.Output);
+        Assert.Contains("Reference the SoSeg.Cpu package", unnamed.Output);
         var mixed = RunSample(cpuApp, data, Path.Combine(feed.Root, "run-y"), nugetLibtorch);
         Assert.NotEqual(0, mixed.Code);
         Assert.Contains("carries the CPU libtorch", mixed.Output);
-        Assert.DoesNotContain("training sosegformer-s", notLibtorch.Output + mixed.Output);
+        Assert.DoesNotContain("training sosegformer-s", notLibtorch.Output + unnamed.Output + mixed.Output);
     }
 
     string Build(string name, bool cpuLibtorch)
