@@ -42,7 +42,7 @@ public sealed record RuntimeReport(
             RuntimeInformation.OSDescription,
             TorchRuntime.TorchSharpVersion,
             libtorchVersion,
-            NativeLayout.IsExternal ? "external (LD_LIBRARY_PATH)" : "NuGet libtorch-cpu-linux-x64 in the app folder",
+            NativeLayout.IsExternal ? (LibtorchChoice.Chosen is not null ? "external (TorchRuntime.UseLibtorch)" : "external (LD_LIBRARY_PATH)") : "NuGet libtorch-cpu-linux-x64 in the app folder",
             folder,
             loaded,
             Environment.ProcessorCount,

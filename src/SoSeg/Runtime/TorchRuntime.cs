@@ -24,23 +24,53 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_initialised) return;
-            string? external = NativeLayout.IsExternal ? Environment.GetEnvironmentVariable(LibtorchLocator.EnvironmentVariable) : null;
+            string? external = NativeLayout.IsExternal ? LibtorchChoice.Chosen ?? Environment.GetEnvironmentVariable(LibtorchLocator.EnvironmentVariable) : null;
+            string source = LibtorchChoice.Chosen is not null ? "the folder given to UseLibtorch" : LibtorchLocator.EnvironmentVariable;
             if (!NativeLayout.IsExternal) PinCpuBackend();
-            else if (!string.IsNullOrEmpty(external)) LibtorchProbe.EnsureLoadable(external);
-            torch.InitializeDeviceType(DeviceType.CPU);
+            else if (LibtorchChoice.Chosen is null && !string.IsNullOrEmpty(external)) LibtorchProbe.EnsureLoadable(external);
+            try { LoadCpuBackend(); }
+            catch (Exception e) when (NativeLayout.IsExternal && external is null && e is not DeviceUnavailableException &&
+                                      NativeLibraries.LibtorchFolder() is null)
+            {
+                // A program on the SoSeg package alone that named no libtorch: say so, not TorchSharp's package advice.
+                throw new DeviceUnavailableException(
+                    $"No libtorch for this process: its app folder ({AppContext.BaseDirectory}) carries none and none was named. " +
+                    "Reference the SoSeg.Cpu package for the CPU libtorch, or call TorchRuntime.UseLibtorch(folder) with a libtorch " +
+                    $"folder (for CUDA: a PyTorch install's torch/lib) before the first tensor. ({e.GetType().Name}: {FirstLine(e.Message)})");
+            }
             // Every command stops here when libtorch came from two places (e.g. a CUDA torch/lib on LD_LIBRARY_PATH
             // supplied libc10.so to the app's CPU libtorch_cpu.so), or from somewhere other than the folder asked for.
             var loaded = NativeLibraries.Loaded();
             NativeLibraries.EnsureNotMixed(loaded);
             if (!string.IsNullOrEmpty(external) && NativeLibraries.LibtorchFolder(loaded) is { } folder &&
                 Path.GetFullPath(folder).TrimEnd('/') != Path.GetFullPath(external).TrimEnd('/'))
-                throw new DeviceUnavailableException($"libtorch was loaded from {folder}, not from {external} ({LibtorchLocator.EnvironmentVariable}); " +
+                throw new DeviceUnavailableException($"libtorch was loaded from {folder}, not from {external} ({source}); " +
                                                      "check that folder's libraries and LD_LIBRARY_PATH.");
             // libtorch would count the machine's cores; use the CPUs this process may use (--threads overrides).
             torch.set_num_threads(CpuBudget.Current.Count);
             _initialised = true;
         }
     }
+
+    /// <summary>
+    /// Makes this process use the libtorch in <paramref name="folder"/> (for CUDA: a PyTorch install's torch/lib folder)
+    /// instead of the CPU libtorch that the SoSeg.Cpu package puts next to the app. Call it once, before the first tensor,
+    /// in a program that references SoSeg without SoSeg.Cpu. Loads that folder's libraries in dependency order and then
+    /// TorchSharp on top of them. Throws <see cref="DeviceUnavailableException"/> with the reason when the folder is not a
+    /// libtorch, when libtorch is already loaded from elsewhere, when the app folder carries the CPU libtorch, or when a
+    /// library it needs (for example libcudart) is missing. Calling it again with the same folder does nothing.
+    /// </summary>
+    public static void UseLibtorch(string folder)
+    {
+        lock (Gate) LibtorchChoice.Use(folder);
+        Initialise();
+    }
+
+    // Its own method, so that TorchSharp's type initialiser (which loads the native libraries) runs inside the try above.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    static void LoadCpuBackend() => torch.InitializeDeviceType(DeviceType.CPU);
+
+    static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     static void PinCpuBackend()
     {
