@@ -7,6 +7,7 @@ using SoSeg.Inference;
 using SoSeg.Monitoring;
 using SoSeg.Runtime;
 using SoSeg.Training;
+using SoSeg.Training.Recipes;
 
 if (args.Length > 2) TorchRuntime.UseLibtorch(args[2]); // before the first tensor
 var device = TorchRuntime.Resolve(DeviceSpec.Auto);
@@ -22,8 +23,8 @@ var data = new TrainingData
 };
 var options = new TrainingOptions { Model = "sosegformer-s", Epochs = 1, StepsPerEpoch = 4, BatchSize = 2, CropSize = 32, LearningRate = 1e-3, WarmupEpochs = 0 };
 var window = new PredictionOptions { WindowSize = options.CropSize };
-new Trainer(options, data, device, new RunFolder(args[1]), new AugmentationPipeline(options.ToAugmentationOptions()),
-            new MetricValidator(device, window), new SilentProgress(), Console.Out).Run(resume: false);
+PaperRecipe.Train(options, data, device, new RunFolder(args[1]), new AugmentationPipeline(options.ToAugmentationOptions()),
+                  new MetricValidator(device, window), new SilentProgress(), Console.Out, resume: false);
 
 var (model, _) = Checkpoint.LoadModel(new RunFolder(args[1]).LastCheckpoint, device);
 var sample = dataset.Load(dataset.Items(dataset.TestCases)[0]);
