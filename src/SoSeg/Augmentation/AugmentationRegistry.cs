@@ -1,4 +1,3 @@
-using SoSeg.Augmentation.Steps;
 
 namespace SoSeg.Augmentation;
 

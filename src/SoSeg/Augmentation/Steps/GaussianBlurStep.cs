@@ -1,6 +1,7 @@
 using static TorchSharp.torch;
 
-namespace SoSeg.Augmentation.Steps;
+// Steps/ groups the registered steps on disk; they share the Augmentation namespace, which the registry and the plan use.
+namespace SoSeg.Augmentation;
 
 /// <summary>Gaussian blur after the resampling (authors' RandomGaussianBlur), per-sample sigma. Two draws: the chance and sigma.</summary>
 internal sealed class GaussianBlurStep : AugmentationStep

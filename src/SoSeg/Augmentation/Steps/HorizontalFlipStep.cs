@@ -1,4 +1,5 @@
-namespace SoSeg.Augmentation.Steps;
+// Steps/ groups the registered steps on disk; they share the Augmentation namespace, which the registry and the plan use.
+namespace SoSeg.Augmentation;
 
 /// <summary>Random horizontal flip, folded into the resampling (or the copy when nothing is resampled). One draw: the chance.</summary>
 internal sealed class HorizontalFlipStep : AugmentationStep

@@ -1,6 +1,7 @@
 using static TorchSharp.torch;
 
-namespace SoSeg.Augmentation.Steps;
+// Steps/ groups the registered steps on disk; they share the Augmentation namespace, which the registry and the plan use.
+namespace SoSeg.Augmentation;
 
 /// <summary>
 /// Photometric distortion (<see cref="PhotometricDistortion"/>, mmseg's PhotoMetricDistortion): brightness, contrast

@@ -1,4 +1,5 @@
-namespace SoSeg.Augmentation.Steps;
+// Steps/ groups the registered steps on disk; they share the Augmentation namespace, which the registry and the plan use.
+namespace SoSeg.Augmentation;
 
 /// <summary>
 /// The random crop every training batch needs: a window of crop / scale source pixels at a uniform place; where the

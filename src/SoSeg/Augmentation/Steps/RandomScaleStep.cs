@@ -1,4 +1,5 @@
-namespace SoSeg.Augmentation.Steps;
+// Steps/ groups the registered steps on disk; they share the Augmentation namespace, which the registry and the plan use.
+namespace SoSeg.Augmentation;
 
 /// <summary>
 /// Random rescaling before the crop (authors' RandomShortSizeResize): the factor sets the short side to factor x crop

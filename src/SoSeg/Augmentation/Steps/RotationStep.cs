@@ -1,4 +1,5 @@
-namespace SoSeg.Augmentation.Steps;
+// Steps/ groups the registered steps on disk; they share the Augmentation namespace, which the registry and the plan use.
+namespace SoSeg.Augmentation;
 
 /// <summary>Rotation about the crop centre, angle uniform in +-MaxRotationDegrees, every sample when on (authors' RandomRotation). One draw: the angle.</summary>
 internal sealed class RotationStep : AugmentationStep
