@@ -22,6 +22,7 @@ public sealed class RecipeOptions
     readonly Option<int> _validateEvery = new("--validate-every") { Description = "Validate every N epochs (the last epoch always validates).", DefaultValueFactory = _ => Defaults.ValidateEvery };
     readonly Option<int?> _stepsPerEpoch = new("--steps-per-epoch") { Description = "Fixed number of steps per epoch (default: one pass over the training cases)." };
     readonly Option<bool> _noAugment = new("--no-augment") { Description = "Train on plain random crops, without the paper's augmentations." };
+    readonly Option<string[]> _augmentation = new("--augmentation") { HelpName = "NAME=P", Description = "Augmentation and its probability (repeatable), NAME=P; P=0 switches it off, e.g. --augmentation blur=0 --augmentation elastic=0.3. Applied after --no-augment, --elastic and --scale-mode. Names: " + SoSeg.Augmentation.AugmentationRegistry.Describe() + ".", Arity = ArgumentArity.OneOrMore };
     readonly Option<bool> _elastic = new("--elastic") { Description = "Add elastic deformation to the augmentations." };
     readonly Option<string> _scaleMode = new("--scale-mode") { Description = "Random rescale before cropping: crop (authors': short side = factor x crop), image (factor x the image's size; keeps tiny objects at native scale), off.", DefaultValueFactory = _ => Defaults.ScaleMode };
     readonly Option<double[]> _scaleRange = new("--scale-range") { Description = "Smallest and largest random scale factor, e.g. --scale-range 0.5 1.5.", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
@@ -46,8 +47,23 @@ public sealed class RecipeOptions
     /// <summary>Adds every recipe option to a command.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _optimizer, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _scaleMode, _scaleRange, _selectBy, _oversample, _earlyStop, _plan, _modelOption })
+        foreach (var option in new Option[] { _epochs, _batch, _lr, _minLr, _warmup, _weightDecay, _optimizer, _crop, _loss, _validateEvery, _stepsPerEpoch, _noAugment, _elastic, _augmentation, _scaleMode, _scaleRange, _selectBy, _oversample, _earlyStop, _plan, _modelOption })
             command.Options.Add(option);
+    }
+
+    /// <summary>NAME=P pairs of --augmentation; a malformed pair is an <see cref="ArgumentException"/> naming the option.</summary>
+    static Dictionary<string, double> ParseAugmentations(string[]? pairs)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var pair in pairs ?? [])
+        {
+            var parts = pair.Split('=', 2);
+            if (parts.Length != 2 || parts[0].Trim().Length == 0
+                || !double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double p))
+                throw SettingError.Invalid("Augmentations", $"takes NAME=P with P a number in [0, 1], not '{pair}' (names: {string.Join(", ", SoSeg.Augmentation.AugmentationRegistry.Names)}).");
+            result[parts[0].Trim()] = p;
+        }
+        return result;
     }
 
     /// <summary>The recipe the command line asks for (model and seed set by the caller).</summary>
@@ -70,6 +86,7 @@ public sealed class RecipeOptions
             StepsPerEpoch = parse.GetValue(_stepsPerEpoch),
             Augment = !parse.GetValue(_noAugment),
             Elastic = parse.GetValue(_elastic),
+            Augmentations = ParseAugmentations(parse.GetValue(_augmentation)),
             ScaleMode = parse.GetValue(_scaleMode)!,
             ScaleMin = scaleRange[0],
             ScaleMax = scaleRange[1],

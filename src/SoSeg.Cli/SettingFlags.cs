@@ -27,6 +27,7 @@ public static class SettingFlags
         ["Optimizer"] = "--optimizer",
         ["SelectBy"] = "--select-by",
         ["OversampleForeground"] = "--oversample-foreground",
+        ["Augmentations"] = "--augmentation",
         ["WindowSize"] = "--window",
         ["Overlap"] = "--overlap",
         ["TestFraction"] = "--test-fraction",

@@ -100,7 +100,7 @@ public sealed record AugmentationOptions
     };
 
     /// <summary>True when some sample may need resampling (scale, rotation or elastic), not just cropping and flipping.</summary>
-    public bool Resamples => RandomScale || Rotation || ElasticDeformation;
+    public bool Resamples => AugmentationRegistry.Steps.Any(step => step.Resamples && step.IsOn(this));
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()

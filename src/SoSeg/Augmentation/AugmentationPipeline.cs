@@ -8,17 +8,18 @@ namespace SoSeg.Augmentation;
 
 /// <summary>
 /// Turns a list of samples of any sizes into one augmented training batch on the training device.
-/// Order of operations (all per-sample randomness drawn first from the given generator):
+/// Each augmentation is a registered <see cref="AugmentationStep"/> (<see cref="AugmentationRegistry"/>) that adds to one
+/// shared plan. Order of operations (all per-sample randomness drawn first from the given generator):
 /// <list type="number">
-/// <item>plan: random scale, crop window (512 px at the output scale; where the image is smaller the window
-/// extends past it and that part is padding), flip, angle, elastic, blur sigma, photometric factors;</item>
+/// <item>plan: every step in registry order: random scale, crop window (512 px at the output scale; where the image
+/// is smaller the window extends past it and that part is padding), flip, angle, elastic, blur sigma, photometric factors;</item>
 /// <item>CPU: cut each sample's window (plus one pixel of context) out of its image and mask, stack them;</item>
 /// <item>device: one <c>grid_sample</c> does scale, flip, rotation and elastic displacement (bilinear for the
 /// image, nearest for the mask, so mask values are never blended); pixels whose source lies outside the image
 /// or the cut-out window become image 0 and mask 255 (ignore). Without scale, rotation and elastic nothing is
 /// resampled: the crop is exact slicing and the flip is done while copying;</item>
-/// <item>device: Gaussian blur (depthwise convolution, per-sample sigma);</item>
-/// <item>device: photometric distortion (per-sample factors broadcast);</item>
+/// <item>device: the image steps in registry order: Gaussian blur (depthwise convolution, per-sample sigma), then
+/// photometric distortion (per-sample factors broadcast);</item>
 /// <item>the image is set back to 0 outside the source, so padding stays 0 whatever the distortion did.</item>
 /// </list>
 /// The authors' order is scale, flip, crop, blur, photometric, rotation; here the rotation is folded into the
@@ -50,20 +51,21 @@ public sealed class AugmentationPipeline
         if (generator.device.type != DeviceType.CPU)
             throw new ArgumentException($"The augmentation generator must be a CPU generator (it is on {generator.device}); draws are made on the CPU so a seed repeats on every device.");
         int channels = CheckSamples(samples, requireMasks: true);
-        var plans = SamplePlan.Draw(samples, Options, generator);
+        var plan = BatchPlan.Draw(samples, Options, generator);
+        var plans = plan.Samples;
         // Drawn only when on, so the paper's recipe keeps its exact random stream.
         if (Options.OversampleForeground > 0) ForegroundCrops.Apply(plans, samples, Options, generator);
 
         using var scope = NewDisposeScope();
-        // Elastic noise is drawn right after the plans, from the same generator, only when the transform is on.
-        var elasticNoise = Options.ElasticDeformation ? ElasticField.DrawNoise(samples.Count, Options, generator) : null;
+        var active = AugmentationRegistry.Steps.Where(step => step.IsOn(Options)).ToArray();
+        // Further draws (elastic noise) come right after the plans, from the same generator, only for steps that are on.
+        foreach (var step in active) step.DrawAfterPlan(plan, Options, generator);
         var (images, codes) = Options.Resamples
-            ? Warp(samples, plans, channels, device, elasticNoise)
+            ? Warp(plan, active, channels, device)
             : Crop(samples, plans, channels, device);
         var (masks, valid) = Decode(codes);
-        // The batch is this pipeline's own fresh tensor, so blur and distortion work in place.
-        if (Options.GaussianBlur) BatchedGaussianBlur.ApplyInPlace(images, plans.Select(p => p.BlurSigma).ToArray());
-        if (Options.PhotometricDistortion) PhotometricDistortion.ApplyInPlace(images, plans);
+        // The batch is this pipeline's own fresh tensor, so image steps (blur, distortion) work in place.
+        foreach (var step in active) step.ApplyToImages(images, plan, Options);
         images = images.mul_(valid.unsqueeze(1));
         return (images.MoveToOuterDisposeScope(), masks.MoveToOuterDisposeScope());
     }
@@ -160,9 +162,9 @@ public sealed class AugmentationPipeline
     }
 
     /// <summary>Scale, flip, rotation and elastic displacement as one grid_sample per batch (image bilinear, codes nearest).</summary>
-    (Tensor Images, Tensor Codes) Warp(IReadOnlyList<SegmentationSample> samples, SamplePlan[] plans, int channels,
-                                       Device device, Tensor? elasticNoise)
+    (Tensor Images, Tensor Codes) Warp(BatchPlan plan, IReadOnlyList<AugmentationStep> active, int channels, Device device)
     {
+        var (samples, plans) = (plan.SampleList, plan.Samples);
         int n = samples.Count, size = Options.CropSize;
         // Source region per sample: the window's overlap with the image plus one pixel of context for bilinear sampling.
         var regions = new Window[n];
@@ -193,8 +195,8 @@ public sealed class AugmentationPipeline
             theta[6 * i + 5] = (float)((2 * (p.Y0 - r.Y0) + p.WindowHeight) / canvasHeight - 1);
         }
         var grid = affine_grid(tensor(theta, [n, 2, 3], device: device), [n, channels, size, size], align_corners: false);
-        if (elasticNoise is not null && plans.Any(p => p.Elastic))
-            grid = grid.add_(ElasticField.Displacement(elasticNoise, plans, size, canvasWidth, canvasHeight, device));
+        foreach (var step in active)
+            if (step.Displacement(plan, Options, canvasWidth, canvasHeight, device) is { } displacement) grid = grid.add_(displacement);
 
         var images = grid_sample(image.to(device), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
         var sampledCodes = grid_sample(codes.to(device).unsqueeze(1).to(ScalarType.Float32), grid, GridSampleMode.Nearest,

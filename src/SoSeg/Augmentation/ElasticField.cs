@@ -25,7 +25,7 @@ internal static class ElasticField
     /// N x S x S x 2 displacement in grid_sample units of the source canvas (zero for samples whose plan has no
     /// elastic step); <paramref name="noise"/> holds the displacements at the control points in output pixels.
     /// </summary>
-    public static Tensor Displacement(Tensor noise, IReadOnlyList<SamplePlan> plans, int size, int canvasWidth, int canvasHeight, Device device)
+    public static Tensor Displacement(Tensor noise, IReadOnlyList<SamplePlan> plans, IReadOnlyList<bool> applied, int size, int canvasWidth, int canvasHeight, Device device)
     {
         int n = plans.Count;
         using var scope = NewDisposeScope();
@@ -35,8 +35,8 @@ internal static class ElasticField
         for (int i = 0; i < n; i++)
         {
             double sourcePerOutput = plans[i].WindowWidth / size;
-            toGrid[2 * i] = plans[i].Elastic ? (float)(sourcePerOutput * 2 / canvasWidth) : 0;
-            toGrid[2 * i + 1] = plans[i].Elastic ? (float)(plans[i].WindowHeight / size * 2 / canvasHeight) : 0;
+            toGrid[2 * i] = applied[i] ? (float)(sourcePerOutput * 2 / canvasWidth) : 0;
+            toGrid[2 * i + 1] = applied[i] ? (float)(plans[i].WindowHeight / size * 2 / canvasHeight) : 0;
         }
         var scale = tensor(toGrid, [n, 2, 1, 1], device: device);
         return (field * scale).permute(0, 2, 3, 1).MoveToOuterDisposeScope();

@@ -19,12 +19,12 @@ internal static class PhotometricDistortion
     /// Applies the distortion of each plan to the N x C x H x W batch in place (C = 3: all steps; otherwise brightness
     /// and contrast). Steps that no sample of the batch draws are skipped.
     /// </summary>
-    public static void ApplyInPlace(Tensor images, IReadOnlyList<SamplePlan> plans)
+    public static void ApplyInPlace(Tensor images, IReadOnlyList<PhotometricFactors> plans)
     {
         long n = images.shape[0], c = images.shape[1];
         if (plans.Count != n) throw new ArgumentException($"{plans.Count} plans for a batch of {n}.");
         using var scope = NewDisposeScope();
-        Tensor PerSample(Func<SamplePlan, double> value) =>
+        Tensor PerSample(Func<PhotometricFactors, double> value) =>
             tensor(plans.Select(p => (float)value(p)).ToArray(), [n, 1, 1, 1], dtype: images.dtype, device: images.device);
 
         if (plans.Any(p => p.BrightnessDelta != 0)) images.add_(PerSample(p => p.BrightnessDelta)).clamp_(0, 1);
@@ -75,3 +75,6 @@ internal static class PhotometricDistortion
         return r;
     }
 }
+
+/// <summary>One sample's photometric factors; identity values (delta 0, factor 1, angle 0) mean "not applied".</summary>
+internal readonly record struct PhotometricFactors(double BrightnessDelta, double ContrastFirst, double ContrastLast, double Saturation, double HueRadians);

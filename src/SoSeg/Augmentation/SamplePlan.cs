@@ -4,64 +4,68 @@ using static TorchSharp.torch;
 namespace SoSeg.Augmentation;
 
 /// <summary>
-/// The random choices for one sample of a batch, drawn up front from the pipeline's generator so that
-/// a seed fixes the whole batch. Identity values (scale 1, angle 0, sigma 0, factor 1, delta 0) mean "not applied".
+/// The geometry of one sample's single fused resampling: scale, crop window, flip and angle. Identity values
+/// (scale 1, angle 0, no flip) mean "not applied". Steps write it while planning (<see cref="AugmentationStep"/>).
 /// </summary>
 internal readonly record struct SamplePlan(
-    double Scale, double WindowWidth, double WindowHeight, double X0, double Y0, bool Flip, double AngleRadians, bool Elastic,
-    double BlurSigma, double BrightnessDelta, double ContrastFirst, double ContrastLast, double Saturation, double HueRadians)
+    double Scale, double WindowWidth, double WindowHeight, double X0, double Y0, bool Flip, double AngleRadians)
 {
-    /// <summary>Uniform draws per sample; fixed, so switching one transform off does not change the others' draws.</summary>
-    public const int DrawsPerSample = 17;
+    /// <summary>Uniform draws per sample: the registered steps' slots together, in registry order.</summary>
+    public static int DrawsPerSample => AugmentationRegistry.DrawsPerSample;
 
-    /// <summary>Draws the plans of a batch: one N x <see cref="DrawsPerSample"/> uniform tensor from <paramref name="generator"/>.</summary>
-    public static SamplePlan[] Draw(IReadOnlyList<SegmentationSample> samples, AugmentationOptions o, Generator generator)
+    /// <summary>The geometry of each sample of a batch (see <see cref="BatchPlan.Draw"/>).</summary>
+    public static SamplePlan[] Draw(IReadOnlyList<SegmentationSample> samples, AugmentationOptions o, Generator generator) =>
+        BatchPlan.Draw(samples, o, generator).Samples;
+}
+
+/// <summary>
+/// The random choices for a whole batch, drawn up front from the pipeline's generator so that a seed fixes the
+/// batch: one N x <see cref="SamplePlan.DrawsPerSample"/> uniform tensor, each registered step reading its own
+/// fixed slots (so switching one step off does not change the others' draws). Holds the shared geometry and
+/// each step's own per-sample parameters.
+/// </summary>
+internal sealed class BatchPlan
+{
+    readonly Dictionary<AugmentationStep, object> _parameters = new();
+
+    BatchPlan(IReadOnlyList<SegmentationSample> sampleList) =>
+        (SampleList, Samples) = (sampleList, Enumerable.Repeat(new SamplePlan(1, 0, 0, 0, 0, false, 0), sampleList.Count).ToArray());
+
+    /// <summary>The samples being augmented.</summary>
+    public IReadOnlyList<SegmentationSample> SampleList { get; }
+    /// <summary>Per-sample geometry of the fused resampling.</summary>
+    public SamplePlan[] Samples { get; }
+
+    /// <summary>A step's own per-batch parameters (blur sigmas, photometric factors ...), set while planning.</summary>
+    public void Set<T>(AugmentationStep step, T parameters) where T : class => _parameters[step] = parameters;
+    /// <summary>The parameters <paramref name="step"/> set, or null when it did not plan this batch.</summary>
+    public T? Get<T>(AugmentationStep step) where T : class => _parameters.GetValueOrDefault(step) as T;
+
+    /// <summary>Draws the plan of a batch: the uniform tensor, then every step's part in registry order.</summary>
+    public static BatchPlan Draw(IReadOnlyList<SegmentationSample> samples, AugmentationOptions o, Generator generator)
     {
-        int n = samples.Count;
+        int n = samples.Count, width = AugmentationRegistry.DrawsPerSample;
         double[] u;
-        using (var draws = rand([n, DrawsPerSample], dtype: ScalarType.Float64, generator: generator))
+        using (var draws = rand([n, width], dtype: ScalarType.Float64, generator: generator))
             u = draws.data<double>().ToArray();
-        var plans = new SamplePlan[n];
-        for (int i = 0; i < n; i++)
+        var plan = new BatchPlan(samples);
+        int offset = 0;
+        foreach (var step in AugmentationRegistry.Steps)
         {
-            var s = samples[i];
-            double U(int k) => u[i * DrawsPerSample + k];
-            double Between(int k, double min, double max) => min + U(k) * (max - min);
-            bool Chance(int k, double p) => U(k) < p;
-
-            double scale = 1;
-            if (o.RandomScale)
-            {
-                double factor = Between(0, o.ScaleMin, o.ScaleMax);
-                scale = o.ScaleRelativeToCrop
-                    ? Math.Min(factor * o.CropSize / Math.Min(s.Height, s.Width), o.MaxLongSideFactor * o.CropSize / Math.Max(s.Height, s.Width))
-                    : factor;
-            }
-            // The crop window in source pixels; where the image is smaller it sits at a random place inside the window.
-            double window = o.CropSize / scale;
-            double x0 = Math.Round((s.Width - window) * U(1));
-            double y0 = Math.Round((s.Height - window) * U(2));
-
-            bool pd = o.PhotometricDistortion;
-            double p = o.PhotometricProbability;
-            bool contrastFirst = U(10) < 0.5;
-            double contrast = pd && Chance(11, p) ? Between(12, o.ContrastMin, o.ContrastMax) : 1;
-            plans[i] = new SamplePlan(
-                Scale: scale,
-                WindowWidth: window,
-                WindowHeight: window,
-                X0: x0,
-                Y0: y0,
-                Flip: o.HorizontalFlip && Chance(3, o.FlipProbability),
-                AngleRadians: o.Rotation ? Between(4, -o.MaxRotationDegrees, o.MaxRotationDegrees) * Math.PI / 180 : 0,
-                Elastic: o.ElasticDeformation && Chance(5, o.ElasticProbability),
-                BlurSigma: o.GaussianBlur && Chance(6, o.BlurProbability) ? Between(7, o.BlurSigmaMin, o.BlurSigmaMax) : 0,
-                BrightnessDelta: pd && Chance(8, p) ? Between(9, -o.BrightnessDelta, o.BrightnessDelta) : 0,
-                ContrastFirst: contrastFirst ? contrast : 1,
-                ContrastLast: contrastFirst ? 1 : contrast,
-                Saturation: pd && Chance(13, p) ? Between(14, o.SaturationMin, o.SaturationMax) : 1,
-                HueRadians: pd && Chance(15, p) ? Between(16, -o.HueDeltaDegrees, o.HueDeltaDegrees) * Math.PI / 180 : 0);
+            step.Plan(plan, new StepDraws(u, width, offset), o);
+            offset += step.UniformDraws;
         }
-        return plans;
+        return plan;
     }
+}
+
+/// <summary>A step's view of the batch's uniform draws: its own slots of each sample's row.</summary>
+internal readonly struct StepDraws(double[] uniforms, int width, int offset)
+{
+    /// <summary>The <paramref name="k"/>-th of the step's uniforms in [0, 1) for sample <paramref name="sample"/>.</summary>
+    public double U(int sample, int k) => uniforms[sample * width + offset + k];
+    /// <summary>Uniform in [min, max].</summary>
+    public double Between(int sample, int k, double min, double max) => min + U(sample, k) * (max - min);
+    /// <summary>True with probability <paramref name="p"/>.</summary>
+    public bool Chance(int sample, int k, double p) => U(sample, k) < p;
 }

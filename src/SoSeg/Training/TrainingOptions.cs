@@ -61,6 +61,11 @@ public sealed record TrainingOptions
     public string SelectBy { get; init; } = SelectionScore.Default;
     /// <summary>Share of training crops centred on an object, size-balanced (0: the paper's uniform crops; nnU-Net: 1/3).</summary>
     public double OversampleForeground { get; init; }
+    /// <summary>
+    /// Per-augmentation probabilities by registered name (<see cref="Augmentation.AugmentationRegistry"/>), applied on top of
+    /// <see cref="Augment"/>, <see cref="Elastic"/> and <see cref="ScaleMode"/>; 0 switches a step off. Empty: the recipe's.
+    /// </summary>
+    public Dictionary<string, double> Augmentations { get; init; } = new();
     /// <summary>Stop after this many epochs without a better selection score (null: train every epoch).</summary>
     public int? EarlyStop { get; init; }
 
@@ -110,6 +115,9 @@ public sealed record TrainingOptions
 
     /// <summary>The augmentation settings these options stand for.</summary>
     public Augmentation.AugmentationOptions ToAugmentationOptions() =>
+        Augmentation.AugmentationRegistry.Apply(RecipeAugmentationOptions(), Augmentations);
+
+    Augmentation.AugmentationOptions RecipeAugmentationOptions() =>
         Augment
             ? Augmentation.AugmentationOptions.Default with
             {

@@ -123,6 +123,21 @@ public class BadInputCommandTests
     }
 
     [Theory]
+    [InlineData("sharpen=0.5", "flip")]
+    [InlineData("blur", "NAME=P")]
+    [InlineData("blur=2", "[0, 1]")]
+    public void Train_refuses_a_bad_augmentation_naming_the_option(string value, string named)
+    {
+        using var temp = new TempFolder();
+        string data = TinySpotDataset.Write(temp.File("data"), train: 4, test: 1);
+        string run = Path.Combine(temp.Path, "run");
+        var result = Run(["train", "--data", data, "--out", run, .. TinyRecipe, "--augmentation", value]);
+        OneLineError(result, "--augmentation");
+        Assert.Contains(named, result.Err);
+        Assert.False(Directory.Exists(run), "no stray run folder");
+    }
+
+    [Theory]
     [InlineData("stats", "--test-fraction")]
     [InlineData("evaluate", "--overlap")]
     [InlineData("evaluate", "--detection-iou")]

@@ -130,12 +130,12 @@ public class TrainCommandTests(Xunit.Abstractions.ITestOutputHelper output)
 [Collection(SequentialCollection.Name)]
 public class TrainCommandRepeatabilityTests
 {
-    static double FirstEpochLoss(TempFolder folder, string data, string scaleMode, string name)
+    static double FirstEpochLoss(TempFolder folder, string data, string scaleMode, string name, params string[] more)
     {
         string run = Path.Combine(folder.Path, name);
-        var result = CliHarness.RunSoseg("train", "--data", data, "--out", run, "--scale-mode", scaleMode, "--model", "unet",
+        var result = CliHarness.RunSoseg(["train", "--data", data, "--out", run, "--scale-mode", scaleMode, "--model", "unet",
             "--model-option", "base-width=4", "--epochs", "1", "--steps-per-epoch", "3", "--batch", "2", "--crop", "32",
-            "--val-window", "64", "--seed", "7", "--no-progress", "--device", "cpu");
+            "--val-window", "64", "--seed", "7", "--no-progress", "--device", "cpu", .. more]);
         Assert.True(result.Code == 0, result.Err + result.Out);
         return EpochRecord.ReadCsv(Path.Combine(run, "metrics.csv"))[0].TrainLoss;
     }
@@ -153,5 +153,19 @@ public class TrainCommandRepeatabilityTests
         Assert.NotEqual(crop, image);
         Assert.NotEqual(crop, off);
         Assert.NotEqual(image, off);
+    }
+
+    [Fact]
+    public void Augmentation_probabilities_change_the_batches_only_where_they_change_a_step()
+    {
+        using var folder = new TempFolder();
+        string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 6, test: 1, size: 48, seed: 9, minRadius: 5, maxRadius: 9);
+        double recipe = FirstEpochLoss(folder, data, "crop", "recipe");
+        // Elastic is off in the recipe and the flip's probability is already 0.5: the same batches.
+        double same = FirstEpochLoss(folder, data, "crop", "same", "--augmentation", "elastic=0", "--augmentation", "flip=0.5");
+        double noPhotometric = FirstEpochLoss(folder, data, "crop", "no-photometric", "--augmentation", "photometric=0");
+        Assert.Equal(recipe, same);
+        Assert.NotEqual(recipe, noPhotometric);
+        Assert.Equal(0, TrainConfig.Read(new RunFolder(Path.Combine(folder.Path, "no-photometric")).Config).Training.Augmentations["photometric"]);
     }
 }
