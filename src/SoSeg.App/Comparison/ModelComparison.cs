@@ -217,7 +217,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
     static long ParameterCount(string model, SegmentationDataset dataset, TrainConfig config)
     {
         using var network = ModelRegistry.Create(model, dataset.Channels, dataset.NumClasses,
-            SoSeg.Models.ModelOptions.Parse(config.Training.ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
+            new SoSeg.Models.ModelOptions(config.Training.ModelOptions));
         return network.ParameterCount();
     }
 

@@ -93,7 +93,7 @@ public sealed record TrainingOptions
 
     /// <summary>A fresh, untrained instance of the model these options name, for <paramref name="channels"/> and <paramref name="classes"/>.</summary>
     public Models.SegmentationModel CreateModel(int channels, int classes) =>
-        ModelRegistry.Create(Model, channels, classes, Models.ModelOptions.Parse(ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
+        ModelRegistry.Create(Model, channels, classes, new Models.ModelOptions(ModelOptions));
 
     /// <summary>
     /// Refuses a crop and batch, or a prediction window, whose memory estimate (<see cref="Models.Analysis.ActivationProfile"/>)
