@@ -12,7 +12,7 @@ public static class ModelOptionTypes
         v => v.ToString(CultureInfo.InvariantCulture));
 
     public static ModelOptionType<double> Double { get; } = new("a finite number",
-        s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture) is var value && double.IsFinite(value) ? value : throw new FormatException(),
+        s => double.Parse(s, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture) is var value && double.IsFinite(value) ? value : throw new FormatException(),
         v => v.ToString("R", CultureInfo.InvariantCulture));
 
     public static ModelOptionType<bool> Bool { get; } = new("true or false", s => s.ToLowerInvariant() switch

@@ -91,3 +91,24 @@ public class ModelOptionBinderTests
         Assert.Equal("Model 'sosegformer-s' option patch-size=9: must be 1 to 4.", error.Message);
     }
 }
+
+public class ModelOptionDocsTests
+{
+    [Fact]
+    public void The_SoSegFormer_options_table_in_the_docs_lists_every_declaration_with_its_defaults()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "docs", "architecture.md"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("docs/architecture.md not found");
+        var rows = File.ReadAllLines(Path.Combine(root, "docs", "architecture.md"))
+            .SkipWhile(line => line != "### Options").TakeWhile(line => !line.StartsWith("Unknown keys", StringComparison.Ordinal))
+            .Where(line => line.StartsWith("| `", StringComparison.Ordinal))
+            .Select(line => line.Split('|', StringSplitOptions.TrimEntries))
+            .ToDictionary(cells => cells[1].Trim('`'), cells => (Paper: cells[2], Small: cells[3]));
+
+        var paper = SoSeg.Models.SoSegFormer.SoSegFormerModels.PaperScale.Describe();
+        var small = SoSeg.Models.SoSegFormer.SoSegFormerModels.Small.Describe();
+        Assert.Equal(paper.Select(o => o.Key), rows.Keys);
+        foreach (var (p, s) in paper.Zip(small))
+            Assert.Equal((p.Default, s.Default), rows[p.Key]);
+    }
+}
