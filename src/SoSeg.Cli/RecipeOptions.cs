@@ -18,7 +18,7 @@ public sealed class RecipeOptions
     readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW weight decay (authors' code: 0.03).", DefaultValueFactory = _ => Defaults.WeightDecay };
     readonly Option<string> _optimizer = new("--optimizer") { Description = "AdamW implementation: adamw (all parameters in one buffer: a few kernels per step) or adamw-per-tensor (TorchSharp's); same results and checkpoints.", DefaultValueFactory = _ => Defaults.Optimizer };
     readonly Option<int> _crop = new("--crop") { Description = "Square training crop and prediction window (paper: 512).", DefaultValueFactory = _ => Defaults.CropSize };
-    readonly Option<string> _loss = new("--loss") { Description = "Training loss: " + SoSeg.Losses.LossRegistry.Describe() + ".", DefaultValueFactory = _ => Defaults.Loss };
+    readonly Option<string> _loss = new("--loss") { Description = "Training loss: " + SoSeg.Losses.LossRegistry.Describe() + ".", DefaultValueFactory = _ => Defaults.Loss.ToString() };
     readonly Option<int> _validateEvery = new("--validate-every") { Description = "Validate every N epochs (the last epoch always validates).", DefaultValueFactory = _ => Defaults.ValidateEvery };
     readonly Option<int?> _stepsPerEpoch = new("--steps-per-epoch") { Description = "Fixed number of steps per epoch (default: one pass over the training cases)." };
     readonly Option<bool> _noAugment = new("--no-augment") { Description = "Train on plain random crops, without the paper's augmentations." };

@@ -49,7 +49,7 @@ public sealed record ComparisonOptions
         foreach (var model in Models)
         {
             var recipe = RecipeFor(model, FirstSeed);
-            using var network = ModelRegistry.Create(model, 1, 2, SoSeg.Models.ModelOptions.Parse(recipe.ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
+            using var network = ModelRegistry.Create(model, 1, 2, new SoSeg.Models.ModelOptions(recipe.ModelOptions));
         }
     }
 }

@@ -217,7 +217,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
     static long ParameterCount(string model, SegmentationDataset dataset, TrainConfig config)
     {
         using var network = ModelRegistry.Create(model, dataset.Channels, dataset.NumClasses,
-            SoSeg.Models.ModelOptions.Parse(config.Training.ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
+            new SoSeg.Models.ModelOptions(config.Training.ModelOptions));
         return network.ParameterCount();
     }
 
@@ -345,7 +345,7 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
         var t = options.Training;
         return $"Dataset {dataset.Manifest.Name} ({dataset.Root}), {options.Subset.ToString().ToLowerInvariant()} images: {runs.FirstOrDefault()?.Report.ImageCount.ToString() ?? "none evaluated yet"}. " +
                $"Every model trained {t.Epochs} epochs, batch {t.BatchSize}, {t.CropSize} x {t.CropSize} crops, AdamW lr {t.LearningRate:0.##e+00} -> {t.MinLearningRate:0.##e+00}, " +
-               $"loss {(t.Loss switch { "ce" => "cross-entropy (common protocol)", "model" => "each model's own", var name => name })}, augmentations {(t.Augment ? "on" : "off")}" +
+               $"loss {(t.Loss.ToString() switch { "ce" => "cross-entropy (common protocol)", "model" => "each model's own", var name => name })}, augmentations {(t.Augment ? "on" : "off")}" +
                $"{(t.OversampleForeground > 0 ? $", {t.OversampleForeground:P0} of crops centred on objects" : "")}; " +
                $"{options.Seeds} seed(s) from {options.FirstSeed}, mean ± sample std over seeds; best checkpoint by validation {t.SelectBy}. " +
                $"Strata: images whose largest ground-truth object is below 1% (ultra small) / 10% (small) of the image (docs/metrics.md).";

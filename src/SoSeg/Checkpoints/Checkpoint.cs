@@ -105,7 +105,7 @@ public static class Checkpoint
     {
         using var zip = Open(path);
         var info = ReadInfo(zip, path);
-        var model = ModelRegistry.Create(info.Model, info.InChannels, info.NumClasses, Models.ModelOptions.Parse(info.ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
+        var model = ModelRegistry.Create(info.Model, info.InChannels, info.NumClasses, new Models.ModelOptions(info.ModelOptions));
         LoadWeights(zip, path, model);
         model.to(device);
         model.eval();

@@ -10,15 +10,15 @@ public static class LossRegistry
 {
     public const string DeepSupervisionSuffix = "+ds";
 
-    static readonly (string Name, string Description, Func<ISegmentationLoss?, ISegmentationLoss> Create)[] Losses =
+    static readonly (string Name, LossKind Kind, string Description, Func<ISegmentationLoss?, ISegmentationLoss> Create)[] Losses =
     [
-        ("ce", "cross-entropy for every model (the paper's protocol)", _ => new CrossEntropyLoss()),
-        ("model", "each model's own paper loss (cross-entropy where its paper uses that)", paper => paper ?? new CrossEntropyLoss()),
-        ("dice-ce", "cross-entropy + batch soft Dice over the foreground classes (nnU-Net)", _ => new DiceCrossEntropyLoss()),
-        ("focal", "focal loss, gamma 2", _ => new FocalLoss()),
-        ("tversky", "Tversky loss, alpha 0.3 (false positives), beta 0.7 (misses)", _ => new TverskyLoss()),
-        ("focal-tversky", "focal Tversky loss, alpha 0.3, beta 0.7, gamma 4/3", _ => new TverskyLoss(gamma: 4.0 / 3)),
-        ("weighted-ce", "cross-entropy with inverse-frequency class weights per batch", _ => new ClassBalancedCrossEntropyLoss()),
+        ("ce", LossKind.CrossEntropy, "cross-entropy for every model (the paper's protocol)", _ => new CrossEntropyLoss()),
+        ("model", LossKind.Model, "each model's own paper loss (cross-entropy where its paper uses that)", paper => paper ?? new CrossEntropyLoss()),
+        ("dice-ce", LossKind.DiceCrossEntropy, "cross-entropy + batch soft Dice over the foreground classes (nnU-Net)", _ => new DiceCrossEntropyLoss()),
+        ("focal", LossKind.Focal, "focal loss, gamma 2", _ => new FocalLoss()),
+        ("tversky", LossKind.Tversky, "Tversky loss, alpha 0.3 (false positives), beta 0.7 (misses)", _ => new TverskyLoss()),
+        ("focal-tversky", LossKind.FocalTversky, "focal Tversky loss, alpha 0.3, beta 0.7, gamma 4/3", _ => new TverskyLoss(gamma: 4.0 / 3)),
+        ("weighted-ce", LossKind.WeightedCrossEntropy, "cross-entropy with inverse-frequency class weights per batch", _ => new ClassBalancedCrossEntropyLoss()),
     ];
 
     /// <summary>Base names, without the deep-supervision suffix.</summary>
@@ -36,6 +36,15 @@ public static class LossRegistry
     {
         if (!Names.Contains(name)) throw SettingError.Invalid("Loss", $"must be one of {string.Join(", ", BaseNames)} (optionally with {DeepSupervisionSuffix}), got '{name}'.");
     }
+
+    /// <summary>The name of a loss kind, as the Loss setting writes it.</summary>
+    public static string NameOf(LossKind kind) => Losses.First(l => l.Kind == kind).Name;
+
+    /// <summary>The kind a base name (without +ds) stands for.</summary>
+    public static LossKind KindOf(string baseName) => Losses.First(l => l.Name == baseName).Kind;
+
+    /// <summary>The loss <paramref name="loss"/> stands for, for a model whose paper trains it with <paramref name="paperLoss"/>.</summary>
+    public static ISegmentationLoss Create(TrainingLoss loss, ISegmentationLoss? paperLoss = null) => Create(loss.ToString(), paperLoss);
 
     /// <summary>The loss <paramref name="name"/> stands for, for a model whose paper trains it with <paramref name="paperLoss"/>
     /// (null: cross-entropy; see <see cref="ModelDescriptor.PaperLoss"/>).</summary>

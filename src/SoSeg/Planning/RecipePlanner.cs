@@ -43,7 +43,7 @@ public static class RecipePlanner
 
         var lossSetting = smallObjects
             ? new PlannedSetting<string>("dice-ce", $"{ultraShare:P0} of objects are ultra-small: cross-entropy alone gives them almost no gradient; the batch Dice term (nnU-Net) weighs each class's overlap")
-            : new PlannedSetting<string>(paper.Loss, "objects are not mostly ultra-small: the paper's cross-entropy");
+            : new PlannedSetting<string>(paper.Loss.ToString(), "objects are not mostly ultra-small: the paper's cross-entropy");
         var epochs = new PlannedSetting<int>(paper.Epochs, "the paper's 100 (the fingerprint gives no reason to change it)");
         var selectBy = hasObjects && f.Objects.UltraSmall > 0
             ? new PlannedSetting<string>(SelectionScore.ForegroundDiceAndRecall, "the data has ultra-small objects: best.ckpt is the epoch that segments and finds them, not one an empty prediction could win")

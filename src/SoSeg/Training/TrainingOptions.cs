@@ -32,8 +32,8 @@ public sealed record TrainingOptions
     public string Optimizer { get; init; } = Optimization.TrainingOptimizers.FlatAdamW;
     /// <summary>Square training crop (paper: 512).</summary>
     public int CropSize { get; init; } = 512;
-    /// <summary>"ce" (the paper's common protocol: cross-entropy on every model), "model" (each model's own paper loss) or a loss for imbalance (<see cref="Losses.LossRegistry"/>).</summary>
-    public string Loss { get; init; } = "ce";
+    /// <summary>"ce" (the paper's common protocol: cross-entropy on every model), "model" (each model's own paper loss) or a loss for imbalance (<see cref="Losses.LossRegistry"/>); a name converts implicitly.</summary>
+    public Losses.TrainingLoss Loss { get; init; } = new(Losses.LossKind.CrossEntropy);
     public long Seed { get; init; } = 0;
     /// <summary>When &gt; 1: k-fold cross-validation, and <see cref="Fold"/> picks the fold.</summary>
     public int Folds { get; init; } = 1;
@@ -83,7 +83,6 @@ public sealed record TrainingOptions
         if (CropSize < 16) throw SettingError.Invalid(nameof(CropSize), $"must be at least 16 (got {CropSize}).");
         if (!(ScaleMin > 0 && ScaleMax >= ScaleMin && double.IsFinite(ScaleMax)))
             throw SettingError.Invalid("ScaleRange", $"must be two finite numbers with 0 < MIN <= MAX (got {ScaleMin} {ScaleMax}).");
-        Losses.LossRegistry.Check(Loss);
         if (Folds < 1 || Fold < 0 || Fold >= Folds) throw SettingError.Naming(new ArgumentException($"Fold {Fold} must be in [0, Folds {Folds})."), nameof(Fold), nameof(Folds));
         if (ValidateEvery < 1) throw SettingError.Invalid(nameof(ValidateEvery), $"must be at least 1 (got {ValidateEvery}).");
         if (StepsPerEpoch is < 1) throw SettingError.Invalid(nameof(StepsPerEpoch), $"must be at least 1 (got {StepsPerEpoch}).");
@@ -98,7 +97,7 @@ public sealed record TrainingOptions
 
     /// <summary>A fresh, untrained instance of the model these options name, for <paramref name="channels"/> and <paramref name="classes"/>.</summary>
     public Models.SegmentationModel CreateModel(int channels, int classes) =>
-        ModelRegistry.Create(Model, channels, classes, Models.ModelOptions.Parse(ModelOptions.Select(kv => $"{kv.Key}={kv.Value}")));
+        ModelRegistry.Create(Model, channels, classes, new Models.ModelOptions(ModelOptions));
 
     /// <summary>
     /// Refuses a crop and batch, or a prediction window, whose memory estimate (<see cref="Models.Analysis.ActivationProfile"/>)

@@ -43,6 +43,7 @@ public static class ModelRegistry
     {
         var descriptor = Get(name);
         options ??= ModelOptions.Empty;
+        options.ModelName = descriptor.Name;
         var model = descriptor.Factory(new ModelConfig(inChannels, numClasses, options));
         options.EnsureAllUsed(descriptor.Name);
         return model;
@@ -52,8 +53,13 @@ public static class ModelRegistry
     /// The loss model <paramref name="name"/>'s own paper trains it with under these options (the <c>model</c> loss),
     /// or null when that loss is cross-entropy.
     /// </summary>
-    public static ISegmentationLoss? PaperLoss(string name, ModelOptions? options = null) =>
-        Get(name).PaperLossFor(options ?? ModelOptions.Empty);
+    public static ISegmentationLoss? PaperLoss(string name, ModelOptions? options = null)
+    {
+        var descriptor = Get(name);
+        options ??= ModelOptions.Empty;
+        options.ModelName = descriptor.Name;
+        return descriptor.PaperLossFor(options);
+    }
 
     static void EnsureBuiltIns()
     {

@@ -7,10 +7,12 @@ public static class HRNetModels
 {
     const string Paper = "Wang, Sun, Cheng, et al. Deep High-Resolution Representation Learning for Visual Recognition. TPAMI 2020 (HRNetV2)";
 
-    static readonly ModelOption<string> Loss = new("loss", "ce", "own loss: ce (cross-entropy, the official default) or ohem (OHEM cross-entropy, LOSS.USE_OHEM)");
+    static readonly ModelOption<bool> Loss = new("loss", false, "own loss: ce (cross-entropy, the official default) or ohem (OHEM cross-entropy, LOSS.USE_OHEM)",
+        ModelOptionTypes.Choice(("ce", false), ("ohem", true)));
     static readonly ModelOption<double> OhemThreshold = new("ohem-threshold", OhemCrossEntropyLoss.DefaultThreshold, "OHEM: pixels whose true-class probability is below this are kept (LOSS.OHEMTHRES)");
     static readonly ModelOption<int> OhemMinKept = new("ohem-min-kept", OhemCrossEntropyLoss.DefaultMinKept, "OHEM: at least this many pixels per batch are kept (LOSS.OHEMKEEP)");
-    static readonly ModelOption<string> Init = new("init", "official", "weights: official (conv N(0, 0.001), as seg_hrnet.init_weights) or pytorch (layer defaults)");
+    static readonly ModelOption<HRNetInit> Init = new("init", HRNetInit.Official, "weights: official (conv N(0, 0.001), as seg_hrnet.init_weights) or pytorch (layer defaults)",
+        ModelOptionTypes.Choice(("official", HRNetInit.Official), ("pytorch", HRNetInit.PyTorch)));
     static readonly ModelOption<int> Stage1Blocks = new("stage1-blocks", 4, "Bottlenecks in stage 1 (2 for W18-Small-v2)");
     static readonly ModelOption<int[]> Modules = new("modules", [1, 4, 3], "modules in stages 2, 3, 4 (1,3,2 for W18-Small-v2)");
     static readonly ModelOption<int> Blocks = new("blocks", 4, "BasicBlocks per branch (2 for W18-Small-v2)");
@@ -41,26 +43,15 @@ public static class HRNetModels
             Modules: options.Get(Modules),
             BlocksPerBranch: options.Get(Blocks));
         PaperLoss(options); // the loss options belong to the model's registration: checked (and counted as read) here
-        var init = options.Get(Init).ToLowerInvariant() switch
-        {
-            "official" => HRNetInit.Official,
-            "pytorch" => HRNetInit.PyTorch,
-            var other => throw new ArgumentException($"Model option init={other}: expected 'official' or 'pytorch'."),
-        };
-        return new HRNet(name, config, layout, init);
+        return new HRNet(name, config, layout, options.Get(Init));
     }
 
     /// <summary>Cross-entropy (null) unless OHEM was chosen, as HRNet's <c>LOSS.USE_OHEM</c>.</summary>
     static ISegmentationLoss? PaperLoss(ModelOptions options)
     {
-        string lossName = options.Get(Loss);
+        bool ohem = options.Get(Loss);
         double threshold = options.Get(OhemThreshold);
         int minKept = options.Get(OhemMinKept);
-        return lossName.ToLowerInvariant() switch
-        {
-            "ce" => null,
-            "ohem" => new OhemCrossEntropyLoss(threshold, minKept),
-            _ => throw new ArgumentException($"Model option loss={lossName}: expected 'ce' or 'ohem'."),
-        };
+        return ohem ? new OhemCrossEntropyLoss(threshold, minKept) : null;
     }
 }

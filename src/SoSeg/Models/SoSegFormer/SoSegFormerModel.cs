@@ -27,7 +27,7 @@ public sealed class SoSegFormerModel : SegmentationModel
 
     public SoSegFormerModel(string name, ModelConfig config, SoSegFormerOptions options) : base(name, config)
     {
-        options.Validate();
+        options.Validate(name);
         Options = options;
         var channels = options.StageChannels;
         const int stages = SoSegFormerOptions.Stages;

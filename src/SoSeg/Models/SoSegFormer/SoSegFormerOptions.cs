@@ -65,43 +65,33 @@ public sealed record SoSegFormerOptions
         Attention[stage], Heads[stage], TransformerBlocks, FfnRatio, PatchSize, LocalConv, SeRatio, SeMinHidden, DropPath, BnEps);
 
     /// <summary>Reads every key from <paramref name="options"/>, falling back to this record's values (the model's constructor validates).</summary>
-    public SoSegFormerOptions Read(ModelOptions options)
-    {
-        var result = this;
-        foreach (var spec in Specs) result = spec.Read(result, options);
-        return result;
-    }
+    public SoSegFormerOptions Read(ModelOptions options) => Binder.Read(this, options);
+
+    /// <summary>Every option as key=value pairs; <see cref="Read"/> gives this record back from them.</summary>
+    public Dictionary<string, string> Write() => Binder.Write(this);
 
     /// <summary>Every option key with this record's value as its default, for <c>soseg models</c> and the docs.</summary>
-    public IReadOnlyList<ModelOptionInfo> Describe() => Specs.Select(s => new ModelOptionInfo(s.Key, s.Format(this), s.Description)).ToList();
+    public IReadOnlyList<ModelOptionInfo> Describe() => Binder.Describe(this);
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the option when values do not fit together.</summary>
-    public void Validate()
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the model and the option when a value breaks its declared rule
+    /// or values do not fit together.
+    /// </summary>
+    public void Validate(string modelName = "sosegformer")
     {
-        Require(StemWidth >= 2 && StemWidth % 2 == 0, "stem", $"must be an even width of at least 2, got {StemWidth}");
-        Require(Widths.Length == Stages && Widths.All(w => w >= 1), "widths", $"needs {Stages} positive widths, got {Join(Widths)}");
-        Require(Depths.Length == Stages && Depths.All(d => d >= 1), "depths", $"needs {Stages} depths of at least 1, got {Join(Depths)}");
-        Require(Attention.Length == Stages, "attention", $"needs {Stages} entries (linear or mhsa), got {Attention.Length}");
-        Require(Heads.Length == Stages && Heads.All(h => h >= 1), "heads", $"needs {Stages} head counts of at least 1, got {Join(Heads)}");
-        Require(TransformerBlocks >= 1, "transformer-blocks", $"must be at least 1, got {TransformerBlocks}");
-        Require(FfnRatio > 0, "ffn-ratio", $"must be positive, got {FfnRatio}");
-        Require(PatchSize is >= 1 and <= 4, "patch-size", $"must be 1 to 4, got {PatchSize}");
-        Require(BranchExpansion > 0, "branch-expansion", $"must be positive, got {BranchExpansion}");
-        Require(SeRatio > 0, "se-ratio", $"must be positive, got {SeRatio}");
-        Require(SeMinHidden >= 1, "se-min-hidden", $"must be at least 1, got {SeMinHidden}");
-        Require(DropPath is >= 0 and < 1, "drop-path", $"must be in [0, 1), got {DropPath}");
-        Require(CrossScaleDropPath is >= 0 and < 1, "cross-scale-drop-path", $"must be in [0, 1), got {CrossScaleDropPath}");
-        Require(AsppChannels >= 1, "aspp-channels", $"must be at least 1, got {AsppChannels}");
-        Require(AsppRates.Length >= 1 && AsppRates.All(r => r >= 1), "aspp-rates", $"needs dilation rates of at least 1, got {Join(AsppRates)}");
-        Require(AsppDropout is >= 0 and < 1, "aspp-dropout", $"must be in [0, 1), got {AsppDropout}");
-        Require(BnEps > 0, "bn-eps", $"must be positive, got {BnEps}");
+        Binder.Validate(this, modelName);
         var channels = StageChannels;
         for (int s = 0; s < Stages; s++)
         {
-            Require(channels[s] % 2 == 0, "widths", $"stage {s + 1} has {channels[s]} channels; StageFormer needs an even count");
+            Require(channels[s] % 2 == 0, "widths", Join(Widths), $"stage {s + 1} has {channels[s]} channels; StageFormer needs an even count");
             if (Attention[s] == AttentionKind.MultiHead)
-                Require(channels[s] / 2 % Heads[s] == 0, "heads",
+                Require(channels[s] / 2 % Heads[s] == 0, "heads", Join(Heads),
                     $"stage {s + 1} attends over {channels[s] / 2} channels, which {Heads[s]} heads do not divide");
+        }
+
+        void Require(bool condition, string key, string value, string problem)
+        {
+            if (!condition) throw new ArgumentException($"Model '{modelName}' option {key}={value}: {problem}.");
         }
     }
 
@@ -115,96 +105,85 @@ public sealed record SoSegFormerOptions
         return a / x * b;
     }
 
-    static void Require(bool condition, string key, string problem)
-    {
-        if (!condition) throw new ArgumentException($"SoSegFormer option {key}: {problem}.");
-    }
-
     static string Join<T>(IEnumerable<T> values) => string.Join(",", values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
 
-    static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    static string? AtLeast(int value, int minimum) => value >= minimum ? null : $"must be at least {minimum}";
+    static string? Positive(double value) => value > 0 ? null : "must be positive";
+    static string? Probability(double value) => value is >= 0 and < 1 ? null : "must be in [0, 1)";
+    static string? PerStage<T>(T[] values, Func<T, bool> fits, string what) =>
+        values.Length == Stages && values.All(fits) ? null : $"needs {Stages} {what}";
 
-    sealed record Spec(string Key, string Description, Func<SoSegFormerOptions, string> Format,
-                       Func<SoSegFormerOptions, ModelOptions, SoSegFormerOptions> Read);
+    static readonly ModelOptionType<AttentionKind> AttentionType = ModelOptionTypes.Choice(
+        ("linear", AttentionKind.Linear), ("mhsa", AttentionKind.MultiHead),
+        ("separable", AttentionKind.Linear), ("multihead", AttentionKind.MultiHead), ("multi-head", AttentionKind.MultiHead));
 
-    static readonly Spec[] Specs =
-    [
-        new("stem", "Stem width C_1 (channels of branch 1 at 1/2).",
-            o => o.StemWidth.ToString(CultureInfo.InvariantCulture), (o, m) => o with { StemWidth = m.GetInt("stem", o.StemWidth) }),
-        new("widths", "Inner widths of the 4 bottleneck layers; C_2..C_5 are 4x these.",
-            o => Join(o.Widths), (o, m) => o with { Widths = m.GetIntList("widths", o.Widths) }),
-        new("depths", "Bottlenecks per encoder layer.",
-            o => Join(o.Depths), (o, m) => o with { Depths = m.GetIntList("depths", o.Depths) }),
-        new("attention", "Attention per stage (1/2,1/4,1/8,1/16): linear (MobileViTv2 separable) or mhsa (multi-head).",
-            o => Join(o.Attention.Select(AttentionKinds.Name)),
-            (o, m) => o with { Attention = m.GetStringList("attention", o.Attention.Select(AttentionKinds.Name).ToArray()).Select(ParseAttention).ToArray() }),
-        new("heads", "Multi-head attention heads per stage (must divide C_s/2; unused by linear stages).",
-            o => Join(o.Heads), (o, m) => o with { Heads = m.GetIntList("heads", o.Heads) }),
-        new("transformer-blocks", "Transformer blocks per StageFormer.",
-            o => o.TransformerBlocks.ToString(CultureInfo.InvariantCulture), (o, m) => o with { TransformerBlocks = m.GetInt("transformer-blocks", o.TransformerBlocks) }),
-        new("ffn-ratio", "Transformer FFN hidden width / attention width (rounded to a multiple of 16).",
-            o => Format(o.FfnRatio), (o, m) => o with { FfnRatio = m.GetDouble("ffn-ratio", o.FfnRatio) }),
-        new("patch-size", "StageFormer patch side (2 = 2x2 patches).",
-            o => o.PatchSize.ToString(CultureInfo.InvariantCulture), (o, m) => o with { PatchSize = m.GetInt("patch-size", o.PatchSize) }),
-        new("local-conv", "StageFormer local 3x3: depthwise (separable, one BN + SiLU after the pair: the paper and spec), depthwise-bn-each (BN + SiLU after each conv, an earlier SoSeg form) or full (the authors' code).",
-            o => LocalConvName(o.LocalConv),
-            (o, m) => o with { LocalConv = ParseLocalConv(m.GetString("local-conv", LocalConvName(o.LocalConv))) }),
-        new("branch-expansion", "Hidden width / C of the branch BottleneckSE.",
-            o => Format(o.BranchExpansion), (o, m) => o with { BranchExpansion = m.GetDouble("branch-expansion", o.BranchExpansion) }),
-        new("se-ratio", "Squeeze-excitation hidden width = max(round8(C x ratio), se-min-hidden).",
-            o => Format(o.SeRatio), (o, m) => o with { SeRatio = m.GetDouble("se-ratio", o.SeRatio) }),
-        new("se-min-hidden", "Smallest squeeze-excitation hidden width.",
-            o => o.SeMinHidden.ToString(CultureInfo.InvariantCulture), (o, m) => o with { SeMinHidden = m.GetInt("se-min-hidden", o.SeMinHidden) }),
-        new("drop-path", "Stochastic depth on every StageFormer's residual branch.",
-            o => Format(o.DropPath), (o, m) => o with { DropPath = m.GetDouble("drop-path", o.DropPath) }),
-        new("cross-scale-drop-path", "Largest stochastic depth of cross-scale links (link from branch b: rate x (b-1)/4).",
-            o => Format(o.CrossScaleDropPath), (o, m) => o with { CrossScaleDropPath = m.GetDouble("cross-scale-drop-path", o.CrossScaleDropPath) }),
-        new("cross-scale", "parallel (eq. 1: links read R_b) or cascade (authors' code: links read the instructed R'_b).",
-            o => o.CrossScale == CrossScaleMode.Parallel ? "parallel" : "cascade",
-            (o, m) => o with { CrossScale = ParseCrossScale(m.GetString("cross-scale", o.CrossScale == CrossScaleMode.Parallel ? "parallel" : "cascade")) }),
-        new("aspp-channels", "ASPP branch and output channels.",
-            o => o.AsppChannels.ToString(CultureInfo.InvariantCulture), (o, m) => o with { AsppChannels = m.GetInt("aspp-channels", o.AsppChannels) }),
-        new("aspp-rates", "ASPP dilation rates.",
-            o => Join(o.AsppRates), (o, m) => o with { AsppRates = m.GetIntList("aspp-rates", o.AsppRates) }),
-        new("aspp-dropout", "Dropout2d after the ASPP projection.",
-            o => Format(o.AsppDropout), (o, m) => o with { AsppDropout = m.GetDouble("aspp-dropout", o.AsppDropout) }),
-        new("bn-eps", "BatchNorm epsilon (the authors' code: 1e-3).",
-            o => Format(o.BnEps), (o, m) => o with { BnEps = m.GetDouble("bn-eps", o.BnEps) }),
-        new("init", "Convolution weights: kaiming (Kaiming-normal fan-out, as ResNets and the reference code) or torch (the framework default, std 1/sqrt(3 fan_in)).",
-            o => o.KaimingInit ? "kaiming" : "torch",
-            (o, m) => o with { KaimingInit = m.GetString("init", o.KaimingInit ? "kaiming" : "torch").Trim().ToLowerInvariant() switch
-            {
-                "kaiming" => true,
-                "torch" => false,
-                var text => throw new ArgumentException($"SoSegFormer option init: '{text}' is not kaiming or torch."),
-            } }),
-    ];
+    static readonly ModelOptionType<LocalConvKind> LocalConvType = ModelOptionTypes.Choice(
+        ("depthwise", LocalConvKind.DepthwiseSeparable), ("depthwise-bn-each", LocalConvKind.DepthwiseSeparableNormEach), ("full", LocalConvKind.Full),
+        ("separable", LocalConvKind.DepthwiseSeparable), ("depthwise-separable", LocalConvKind.DepthwiseSeparable));
 
-    static AttentionKind ParseAttention(string text)
-    {
-        try { return AttentionKinds.Parse(text); }
-        catch (ArgumentException e) { throw new ArgumentException($"SoSegFormer option attention: {e.Message}"); }
-    }
+    static readonly ModelOptionType<CrossScaleMode> CrossScaleType = ModelOptionTypes.Choice(
+        ("parallel", CrossScaleMode.Parallel), ("cascade", CrossScaleMode.Cascade));
 
-    static LocalConvKind ParseLocalConv(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "depthwise" or "separable" or "depthwise-separable" => LocalConvKind.DepthwiseSeparable,
-        "depthwise-bn-each" => LocalConvKind.DepthwiseSeparableNormEach,
-        "full" => LocalConvKind.Full,
-        _ => throw new ArgumentException($"SoSegFormer option local-conv: '{text}' is not depthwise, depthwise-bn-each or full."),
-    };
+    static readonly ModelOptionType<bool> InitType = ModelOptionTypes.Choice(("kaiming", true), ("torch", false));
 
-    static string LocalConvName(LocalConvKind kind) => kind switch
-    {
-        LocalConvKind.DepthwiseSeparable => "depthwise",
-        LocalConvKind.DepthwiseSeparableNormEach => "depthwise-bn-each",
-        _ => "full",
-    };
+    static SoSegFormerOptions Defaults { get; } = new();
 
-    static CrossScaleMode ParseCrossScale(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "parallel" => CrossScaleMode.Parallel,
-        "cascade" => CrossScaleMode.Cascade,
-        _ => throw new ArgumentException($"SoSegFormer option cross-scale: '{text}' is not parallel or cascade."),
-    };
+    /// <summary>Every SoSegFormer option, declared once: key, type, rule, description and the property it sets (defaults: the variant's record).</summary>
+    static readonly ModelOptionBinder<SoSegFormerOptions> Binder = new ModelOptionBinder<SoSegFormerOptions>()
+        .Bind(new ModelOption<int>("stem", Defaults.StemWidth, "Stem width C_1 (channels of branch 1 at 1/2).",
+                validate: v => v >= 2 && v % 2 == 0 ? null : "must be an even width of at least 2"),
+            o => o.StemWidth, (o, v) => o with { StemWidth = v })
+        .Bind(new ModelOption<int[]>("widths", Defaults.Widths, "Inner widths of the 4 bottleneck layers; C_2..C_5 are 4x these.",
+                validate: v => PerStage(v, w => w >= 1, "positive widths")),
+            o => o.Widths, (o, v) => o with { Widths = v })
+        .Bind(new ModelOption<int[]>("depths", Defaults.Depths, "Bottlenecks per encoder layer.",
+                validate: v => PerStage(v, d => d >= 1, "depths of at least 1")),
+            o => o.Depths, (o, v) => o with { Depths = v })
+        .Bind(new ModelOption<AttentionKind[]>("attention", Defaults.Attention,
+                "Attention per stage (1/2,1/4,1/8,1/16): linear (MobileViTv2 separable) or mhsa (multi-head).",
+                ModelOptionTypes.ListOf(AttentionType), v => PerStage(v, _ => true, "entries (linear or mhsa)")),
+            o => o.Attention, (o, v) => o with { Attention = v })
+        .Bind(new ModelOption<int[]>("heads", Defaults.Heads, "Multi-head attention heads per stage (must divide C_s/2; unused by linear stages).",
+                validate: v => PerStage(v, h => h >= 1, "head counts of at least 1")),
+            o => o.Heads, (o, v) => o with { Heads = v })
+        .Bind(new ModelOption<int>("transformer-blocks", Defaults.TransformerBlocks, "Transformer blocks per StageFormer.",
+                validate: v => AtLeast(v, 1)),
+            o => o.TransformerBlocks, (o, v) => o with { TransformerBlocks = v })
+        .Bind(new ModelOption<double>("ffn-ratio", Defaults.FfnRatio, "Transformer FFN hidden width / attention width (rounded to a multiple of 16).",
+                validate: Positive),
+            o => o.FfnRatio, (o, v) => o with { FfnRatio = v })
+        .Bind(new ModelOption<int>("patch-size", Defaults.PatchSize, "StageFormer patch side (2 = 2x2 patches).",
+                validate: v => v is >= 1 and <= 4 ? null : "must be 1 to 4"),
+            o => o.PatchSize, (o, v) => o with { PatchSize = v })
+        .Bind(new ModelOption<LocalConvKind>("local-conv", Defaults.LocalConv,
+                "StageFormer local 3x3: depthwise (separable, one BN + SiLU after the pair: the paper and spec), depthwise-bn-each (BN + SiLU after each conv, an earlier SoSeg form) or full (the authors' code).",
+                LocalConvType),
+            o => o.LocalConv, (o, v) => o with { LocalConv = v })
+        .Bind(new ModelOption<double>("branch-expansion", Defaults.BranchExpansion, "Hidden width / C of the branch BottleneckSE.", validate: Positive),
+            o => o.BranchExpansion, (o, v) => o with { BranchExpansion = v })
+        .Bind(new ModelOption<double>("se-ratio", Defaults.SeRatio, "Squeeze-excitation hidden width = max(round8(C x ratio), se-min-hidden).", validate: Positive),
+            o => o.SeRatio, (o, v) => o with { SeRatio = v })
+        .Bind(new ModelOption<int>("se-min-hidden", Defaults.SeMinHidden, "Smallest squeeze-excitation hidden width.", validate: v => AtLeast(v, 1)),
+            o => o.SeMinHidden, (o, v) => o with { SeMinHidden = v })
+        .Bind(new ModelOption<double>("drop-path", Defaults.DropPath, "Stochastic depth on every StageFormer's residual branch.", validate: Probability),
+            o => o.DropPath, (o, v) => o with { DropPath = v })
+        .Bind(new ModelOption<double>("cross-scale-drop-path", Defaults.CrossScaleDropPath,
+                "Largest stochastic depth of cross-scale links (link from branch b: rate x (b-1)/4).", validate: Probability),
+            o => o.CrossScaleDropPath, (o, v) => o with { CrossScaleDropPath = v })
+        .Bind(new ModelOption<CrossScaleMode>("cross-scale", Defaults.CrossScale,
+                "parallel (eq. 1: links read R_b) or cascade (authors' code: links read the instructed R'_b).", CrossScaleType),
+            o => o.CrossScale, (o, v) => o with { CrossScale = v })
+        .Bind(new ModelOption<int>("aspp-channels", Defaults.AsppChannels, "ASPP branch and output channels.", validate: v => AtLeast(v, 1)),
+            o => o.AsppChannels, (o, v) => o with { AsppChannels = v })
+        .Bind(new ModelOption<int[]>("aspp-rates", Defaults.AsppRates, "ASPP dilation rates.",
+                validate: v => v.Length >= 1 && v.All(r => r >= 1) ? null : "needs dilation rates of at least 1"),
+            o => o.AsppRates, (o, v) => o with { AsppRates = v })
+        .Bind(new ModelOption<double>("aspp-dropout", Defaults.AsppDropout, "Dropout2d after the ASPP projection.", validate: Probability),
+            o => o.AsppDropout, (o, v) => o with { AsppDropout = v })
+        .Bind(new ModelOption<double>("bn-eps", Defaults.BnEps, "BatchNorm epsilon (the authors' code: 1e-3).", validate: Positive),
+            o => o.BnEps, (o, v) => o with { BnEps = v })
+        .Bind(new ModelOption<bool>("init", Defaults.KaimingInit,
+                "Convolution weights: kaiming (Kaiming-normal fan-out, as ResNets and the reference code) or torch (the framework default, std 1/sqrt(3 fan_in)).",
+                InitType),
+            o => o.KaimingInit, (o, v) => o with { KaimingInit = v });
 }

@@ -6,7 +6,8 @@ public static class UNetPlusPlusModels
 {
     static readonly ModelOption<int> BaseWidth = new("base-width", 32, "filters of level 0, doubled per level (32..512)");
     static readonly ModelOption<bool> DeepSupervision = new("deep-supervision", true, "four 1x1 heads on X^{0,1..4}, returned as side outputs and trained by the own loss");
-    static readonly ModelOption<string> Inference = new("inference", "mean", "main prediction with deep supervision: mean (accurate mode: average of the heads' probabilities) or last (fast mode: head on X^{0,4})");
+    static readonly ModelOption<DeepSupervisionInference> Inference = new("inference", DeepSupervisionInference.Mean, "main prediction with deep supervision: mean (accurate mode: average of the heads' probabilities) or last (fast mode: head on X^{0,4})",
+        ModelOptionTypes.Choice(("mean", DeepSupervisionInference.Mean), ("last", DeepSupervisionInference.Last)));
     static readonly ModelOption<double> Dropout = new("dropout", 0.5, "dropout after every 3x3 convolution, as the official Keras unit");
     static readonly ModelOption<bool> BatchNorm = new("batch-norm", false, "BatchNorm after every 3x3 convolution (not in the official unit)");
 
@@ -23,18 +24,11 @@ public static class UNetPlusPlusModels
             config => new UNetPlusPlus(config,
                 baseWidth: config.Options.Get(BaseWidth),
                 deepSupervision: config.Options.Get(DeepSupervision),
-                inference: ParseInference(config.Options.Get(Inference)),
+                inference: config.Options.Get(Inference),
                 dropout: config.Options.Get(Dropout),
                 batchNorm: config.Options.Get(BatchNorm)),
             Options,
             // 0.5 * BCE + (1 - Dice) on each deep-supervision head, summed.
             PaperLoss: _ => new BceDiceLoss());
     }
-
-    static DeepSupervisionInference ParseInference(string text) => text.ToLowerInvariant() switch
-    {
-        "mean" => DeepSupervisionInference.Mean,
-        "last" => DeepSupervisionInference.Last,
-        _ => throw new ArgumentException($"Model option inference={text}: expected 'mean' or 'last'."),
-    };
 }

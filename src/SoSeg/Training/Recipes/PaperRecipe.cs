@@ -30,7 +30,7 @@ public static class PaperRecipe
         if (data.TrainIds.Count == 0) throw new SoSegException($"{data.DatasetName}: no training cases.");
         options.Validate();
         TorchRuntime.Seed(options.Seed, device);
-        var modelOptions = ModelOptions.Parse(options.ModelOptions.Select(kv => $"{kv.Key}={kv.Value}"));
+        var modelOptions = new ModelOptions(options.ModelOptions);
         var model = ModelRegistry.Create(options.Model, data.Channels, data.NumClasses, modelOptions);
         model.to(device);
         model.Precision = options.Precision;
