@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SoSeg.Augmentation;
 using SoSeg.Training;
 
 namespace SoSeg.Cli;
@@ -24,7 +25,7 @@ public sealed class RecipeOptions
     readonly Option<bool> _noAugment = new("--no-augment") { Description = "Train on plain random crops, without the paper's augmentations." };
     readonly Option<string[]> _augmentation = new("--augmentation") { HelpName = "NAME=P", Description = "Augmentation and its probability (repeatable), NAME=P; P=0 switches it off, e.g. --augmentation blur=0 --augmentation elastic=0.3. Applied after --no-augment, --elastic and --scale-mode. Names: " + SoSeg.Augmentation.AugmentationRegistry.Describe() + ".", Arity = ArgumentArity.OneOrMore };
     readonly Option<bool> _elastic = new("--elastic") { Description = "Add elastic deformation to the augmentations." };
-    readonly Option<string> _scaleMode = new("--scale-mode") { Description = "Random rescale before cropping: crop (authors': short side = factor x crop), image (factor x the image's size; keeps tiny objects at native scale), off.", DefaultValueFactory = _ => Defaults.ScaleMode };
+    readonly Option<string> _scaleMode = new("--scale-mode") { Description = "Random rescale before cropping: crop (authors': short side = factor x crop), image (factor x the image's size; keeps tiny objects at native scale), off.", DefaultValueFactory = _ => Defaults.ScaleMode.Name() };
     readonly Option<double[]> _scaleRange = new("--scale-range") { Description = "Smallest and largest random scale factor, e.g. --scale-range 0.5 1.5.", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
     readonly Option<string> _selectBy = new("--select-by") { Description = "Validation score that picks best.ckpt: fg-dice (per-image foreground Dice; an all-background model scores 0), fg-dice+recall (mean with ultra-small object recall), mdice (the paper's background-inclusive mDice). Reports always carry the paper's metrics.", DefaultValueFactory = _ => Defaults.SelectBy };
     readonly Option<int?> _earlyStop = new("--early-stop") { Description = "Stop after N epochs without a better validation score (the one --select-by names); default: train every epoch." };
@@ -39,7 +40,7 @@ public sealed class RecipeOptions
             ? "Model option (repeatable): key=value for every model, or MODEL:key=value for one, e.g. unet:base-width=32."
             : null);
         _loss.AcceptOnlyFromAmong([.. SoSeg.Losses.LossRegistry.Names]);
-        _scaleMode.AcceptOnlyFromAmong("crop", "image", "off");
+        _scaleMode.AcceptOnlyFromAmong([.. SoSeg.Augmentation.ScaleModes.Names]);
         _optimizer.AcceptOnlyFromAmong([.. Training.Optimization.TrainingOptimizers.Names]);
         _selectBy.AcceptOnlyFromAmong(SelectionScore.Names);
     }
@@ -87,7 +88,7 @@ public sealed class RecipeOptions
             Augment = !parse.GetValue(_noAugment),
             Elastic = parse.GetValue(_elastic),
             Augmentations = ParseAugmentations(parse.GetValue(_augmentation)),
-            ScaleMode = parse.GetValue(_scaleMode)!,
+            ScaleMode = SoSeg.Augmentation.ScaleModes.Parse(parse.GetValue(_scaleMode)!),
             ScaleMin = scaleRange[0],
             ScaleMax = scaleRange[1],
             SelectBy = parse.GetValue(_selectBy)!,

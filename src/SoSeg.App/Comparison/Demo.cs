@@ -26,7 +26,7 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
             new TrainingOptions
             {
                 Epochs = 6, StepsPerEpoch = 25, BatchSize = 4, CropSize = 256, LearningRate = 2e-3, MinLearningRate = 1e-5, WarmupEpochs = 1,
-                ValidateEvery = 3, ScaleMode = "image", ScaleMin = 0.8, ScaleMax = 1.25,
+                ValidateEvery = 3, ScaleMode = Augmentation.ScaleMode.Image, ScaleMin = 0.8, ScaleMax = 1.25,
             },
             PredictionWindow: 640);
 

@@ -41,7 +41,7 @@ public static class PlanCommand
                           $"{fingerprint.Objects.Objects} objects ({fingerprint.UltraSmallShare:P0} ultra-small), {fingerprint.EmptyImageShare:P0} of images empty");
             log.WriteLine($"crop {plan.Crop.Value}: {plan.Crop.Reason}");
             log.WriteLine($"batch {plan.Batch.Value}: {plan.Batch.Reason}");
-            log.WriteLine($"scale mode {plan.ScaleMode.Value}: {plan.ScaleMode.Reason}");
+            log.WriteLine($"scale mode {SoSeg.Augmentation.ScaleModes.Name(plan.ScaleMode.Value)}: {plan.ScaleMode.Reason}");
             log.WriteLine($"oversample foreground {plan.OversampleForeground.Value:0.##}: {plan.OversampleForeground.Reason}");
             log.WriteLine($"loss {plan.Loss.Value}: {plan.Loss.Reason}");
             log.WriteLine($"epochs {plan.Epochs.Value}: {plan.Epochs.Reason}");

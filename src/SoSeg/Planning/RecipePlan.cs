@@ -18,11 +18,11 @@ public sealed record RecipePlan
     public required DatasetFingerprint Fingerprint { get; init; }
     public required PlannedSetting<int> Crop { get; init; }
     public required PlannedSetting<int> Batch { get; init; }
-    public required PlannedSetting<string> ScaleMode { get; init; }
+    public required PlannedSetting<Augmentation.ScaleMode> ScaleMode { get; init; }
     /// <summary>How intensities reach the network (informational: the dataset loader's normalisation, which the plan does not change).</summary>
     public required PlannedSetting<string> Normalisation { get; init; }
     public required PlannedSetting<double> OversampleForeground { get; init; }
-    public required PlannedSetting<string> Loss { get; init; }
+    public required PlannedSetting<Losses.TrainingLoss> Loss { get; init; }
     public required PlannedSetting<int> Epochs { get; init; }
     public required PlannedSetting<string> SelectBy { get; init; }
 

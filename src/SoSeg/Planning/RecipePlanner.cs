@@ -1,3 +1,5 @@
+using SoSeg.Augmentation;
+using SoSeg.Losses;
 using SoSeg.Training;
 
 namespace SoSeg.Planning;
@@ -28,8 +30,8 @@ public static class RecipePlanner
         double ultraShare = f.UltraSmallShare;
         bool smallObjects = ultraShare >= 0.3;
         // "crop" scaling shrinks frames larger than the crop to about the crop: a 20-pixel object in a 1024 frame becomes 5.
-        string scaleMode = smallObjects && shortSide > 1.5 * crop ? "image" : paper.ScaleMode;
-        var scaleSetting = new PlannedSetting<string>(scaleMode, scaleMode == "image"
+        var scaleMode = smallObjects && shortSide > 1.5 * crop ? ScaleMode.Image : paper.ScaleMode;
+        var scaleSetting = new PlannedSetting<ScaleMode>(scaleMode, scaleMode == ScaleMode.Image
             ? $"{ultraShare:P0} of objects are ultra-small and frames ({shortSide} px) are larger than the crop: scaling by the image's own size keeps them at native scale"
             : $"the paper's choice (frames of {shortSide} px are near the crop of {crop}{(smallObjects ? "" : ", few ultra-small objects")})");
 
@@ -42,8 +44,8 @@ public static class RecipePlanner
             : hasObjects ? "objects are large and most images hold one: uniform crops see them" : "the dataset has no objects");
 
         var lossSetting = smallObjects
-            ? new PlannedSetting<string>("dice-ce", $"{ultraShare:P0} of objects are ultra-small: cross-entropy alone gives them almost no gradient; the batch Dice term (nnU-Net) weighs each class's overlap")
-            : new PlannedSetting<string>(paper.Loss.ToString(), "objects are not mostly ultra-small: the paper's cross-entropy");
+            ? new PlannedSetting<TrainingLoss>(new(LossKind.DiceCrossEntropy), $"{ultraShare:P0} of objects are ultra-small: cross-entropy alone gives them almost no gradient; the batch Dice term (nnU-Net) weighs each class's overlap")
+            : new PlannedSetting<TrainingLoss>(paper.Loss, "objects are not mostly ultra-small: the paper's cross-entropy");
         var epochs = new PlannedSetting<int>(paper.Epochs, "the paper's 100 (the fingerprint gives no reason to change it)");
         var selectBy = hasObjects && f.Objects.UltraSmall > 0
             ? new PlannedSetting<string>(SelectionScore.ForegroundDiceAndRecall, "the data has ultra-small objects: best.ckpt is the epoch that segments and finds them, not one an empty prediction could win")

@@ -46,12 +46,8 @@ public sealed record TrainingOptions
     public bool Augment { get; init; } = true;
     /// <summary>Adds elastic deformation to the augmentations (off in the paper's recipe as the authors' code runs it).</summary>
     public bool Elastic { get; init; }
-    /// <summary>
-    /// Random rescaling before the crop: "crop" (authors' code: the short side becomes factor x crop, so frames of any
-    /// size meet the network at a similar size), "image" (factor x the image's own size; keeps tiny objects at their
-    /// native scale when the crop is smaller than the frames) or "off".
-    /// </summary>
-    public string ScaleMode { get; init; } = "crop";
+    /// <summary>Random rescaling before the crop (<see cref="Augmentation.ScaleMode"/>; the authors' code: <see cref="Augmentation.ScaleMode.Crop"/>).</summary>
+    public Augmentation.ScaleMode ScaleMode { get; init; } = Augmentation.ScaleMode.Crop;
     public double ScaleMin { get; init; } = 0.5;
     public double ScaleMax { get; init; } = 1.5;
     /// <summary>
@@ -86,7 +82,7 @@ public sealed record TrainingOptions
         if (Folds < 1 || Fold < 0 || Fold >= Folds) throw SettingError.Naming(new ArgumentException($"Fold {Fold} must be in [0, Folds {Folds})."), nameof(Fold), nameof(Folds));
         if (ValidateEvery < 1) throw SettingError.Invalid(nameof(ValidateEvery), $"must be at least 1 (got {ValidateEvery}).");
         if (StepsPerEpoch is < 1) throw SettingError.Invalid(nameof(StepsPerEpoch), $"must be at least 1 (got {StepsPerEpoch}).");
-        if (ScaleMode is not ("crop" or "image" or "off")) throw SettingError.Invalid(nameof(ScaleMode), $"must be crop, image or off (got '{ScaleMode}').");
+        if (!Enum.IsDefined(ScaleMode)) throw SettingError.Invalid(nameof(ScaleMode), $"must be {string.Join(", ", Augmentation.ScaleModes.Names)} (got {(int)ScaleMode}).");
         if (!Optimization.TrainingOptimizers.Names.Contains(Optimizer)) throw SettingError.Invalid(nameof(Optimizer), $"must be {string.Join(" or ", Optimization.TrainingOptimizers.Names)} (got '{Optimizer}').");
         SelectionScore.MetricOf(SelectBy);
         if (!(OversampleForeground is >= 0 and <= 1)) throw SettingError.Invalid(nameof(OversampleForeground), $"must be a share in [0, 1] (got {OversampleForeground}).");
@@ -118,12 +114,11 @@ public sealed record TrainingOptions
 
     Augmentation.AugmentationOptions RecipeAugmentationOptions() =>
         Augment
-            ? Augmentation.AugmentationOptions.Default with
+            ? Augmentation.ScaleModes.ApplyTo(ScaleMode, Augmentation.AugmentationOptions.Default with
             {
-                CropSize = CropSize, ElasticDeformation = Elastic,
-                RandomScale = ScaleMode != "off", ScaleRelativeToCrop = ScaleMode == "crop", ScaleMin = ScaleMin, ScaleMax = ScaleMax,
+                CropSize = CropSize, ElasticDeformation = Elastic, ScaleMin = ScaleMin, ScaleMax = ScaleMax,
                 OversampleForeground = OversampleForeground,
-            }
+            })
             : Augmentation.AugmentationOptions.CropOnly with { CropSize = CropSize, OversampleForeground = OversampleForeground };
     /// <summary>Threads for decoding images in the background while the model computes (half the CPUs this process may use).</summary>
     public int LoaderThreads { get; init; } = Math.Max(1, Runtime.CpuBudget.Current.Count / 2);

@@ -46,7 +46,7 @@ public class AugmentationDigestTests
     }
 
     static AugmentationOptions Recipe(string scaleMode, bool augment = true, bool elastic = false, double oversample = 0) =>
-        new TrainingOptions { CropSize = 32, ScaleMode = scaleMode, Augment = augment, Elastic = elastic, OversampleForeground = oversample }
+        new TrainingOptions { CropSize = 32, ScaleMode = ScaleModes.Parse(scaleMode), Augment = augment, Elastic = elastic, OversampleForeground = oversample }
             .ToAugmentationOptions();
 
     public static TheoryData<string, int, ulong, string> Cases() => new()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SoSeg.Data.Statistics;
+using SoSeg.Augmentation;
 using SoSeg.Planning;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
@@ -73,7 +74,7 @@ public class PlanCommandTests
         var small = RecipePlanner.Plan(Fingerprint(objects: 100, ultraSmall: 80, emptyShare: 0.4, size: 1024));
         Assert.Equal(512, small.Crop.Value);
         Assert.Equal(4, small.Batch.Value);
-        Assert.Equal("image", small.ScaleMode.Value);
+        Assert.Equal(ScaleMode.Image, small.ScaleMode.Value);
         Assert.Equal(1.0 / 3, small.OversampleForeground.Value);
         Assert.Equal("dice-ce", small.Loss.Value);
         Assert.Equal(SelectionScore.ForegroundDiceAndRecall, small.SelectBy.Value);
@@ -82,7 +83,7 @@ public class PlanCommandTests
         var large = RecipePlanner.Plan(Fingerprint(objects: 100, ultraSmall: 0, emptyShare: 0, size: 256));
         Assert.Equal(256, large.Crop.Value);
         Assert.Equal(16, large.Batch.Value);
-        Assert.Equal("crop", large.ScaleMode.Value);
+        Assert.Equal(ScaleMode.Crop, large.ScaleMode.Value);
         Assert.Equal(0, large.OversampleForeground.Value);
         Assert.Equal("ce", large.Loss.Value);
         Assert.Equal(SelectionScore.ForegroundDice, large.SelectBy.Value);
