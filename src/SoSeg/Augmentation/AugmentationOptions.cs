@@ -20,7 +20,10 @@ public sealed record AugmentationOptions
     /// <summary>The mask value of pixels the loss ignores (padding and areas rotated in from outside).</summary>
     public const byte IgnoreIndex = 255;
 
-    /// <summary>Side of the square training crop in pixels. Default 512.</summary>
+    /// <summary>The smallest training crop: every model halves its input at least four times.</summary>
+    public const int MinimumCropSize = 16;
+
+    /// <summary>Side of the square training crop in pixels, at least <see cref="MinimumCropSize"/>. Default 512.</summary>
     public int CropSize { get; init; } = 512;
 
     /// <summary>Random rescaling before the crop. Default on (authors' RandomShortSizeResize).</summary>
@@ -106,7 +109,7 @@ public sealed record AugmentationOptions
     public void Validate()
     {
         CheckProbability(OversampleForeground, nameof(OversampleForeground));
-        if (CropSize < 8) throw new ArgumentException($"CropSize must be at least 8, not {CropSize}.");
+        if (CropSize < MinimumCropSize) throw SettingError.Invalid(nameof(CropSize), $"must be at least {MinimumCropSize} (got {CropSize}).");
         if (RandomScale && !(ScaleMin > 0 && ScaleMax >= ScaleMin && double.IsFinite(ScaleMax)))
             throw new ArgumentException($"Scale range [{ScaleMin}, {ScaleMax}] must be positive and ordered.");
         if (RandomScale && ScaleRelativeToCrop && !(MaxLongSideFactor > 0 && double.IsFinite(MaxLongSideFactor)))

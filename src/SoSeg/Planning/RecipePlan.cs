@@ -33,17 +33,23 @@ public sealed record RecipePlan
         nameof(TrainingOptions.OversampleForeground), nameof(TrainingOptions.Loss), nameof(TrainingOptions.Epochs), nameof(TrainingOptions.SelectBy),
     ];
 
-    /// <summary>The plan's settings on top of <paramref name="options"/>, except those the user gave explicitly (by setting name).</summary>
+    /// <summary>
+    /// The plan's settings on top of <paramref name="options"/>, except those the user gave explicitly (by setting name).
+    /// A crop given explicitly re-derives the scale mode by the planner's rule for that crop.
+    /// </summary>
     public TrainingOptions Apply(TrainingOptions options, Func<string, bool> givenExplicitly) => options with
     {
         CropSize = givenExplicitly(nameof(TrainingOptions.CropSize)) ? options.CropSize : Crop.Value,
         BatchSize = givenExplicitly(nameof(TrainingOptions.BatchSize)) ? options.BatchSize : Batch.Value,
-        ScaleMode = givenExplicitly(nameof(TrainingOptions.ScaleMode)) ? options.ScaleMode : ScaleMode.Value,
+        ScaleMode = givenExplicitly(nameof(TrainingOptions.ScaleMode)) ? options.ScaleMode : ScaleModeFor(givenExplicitly(nameof(TrainingOptions.CropSize)) ? options.CropSize : Crop.Value),
         OversampleForeground = givenExplicitly(nameof(TrainingOptions.OversampleForeground)) ? options.OversampleForeground : OversampleForeground.Value,
         Loss = givenExplicitly(nameof(TrainingOptions.Loss)) ? options.Loss : Loss.Value,
         Epochs = givenExplicitly(nameof(TrainingOptions.Epochs)) ? options.Epochs : Epochs.Value,
         SelectBy = givenExplicitly(nameof(TrainingOptions.SelectBy)) ? options.SelectBy : SelectBy.Value,
     };
+
+    /// <summary>The planned scale mode, asked again of the planner when the crop is not the plan's (the rule depends on it).</summary>
+    Augmentation.ScaleMode ScaleModeFor(int crop) => crop == Crop.Value ? ScaleMode.Value : RecipePlanner.ScaleModeFor(Fingerprint, crop).Value;
 
     static readonly JsonSerializerOptions JsonOptions = new()
     {

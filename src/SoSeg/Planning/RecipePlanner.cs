@@ -12,6 +12,25 @@ public static class RecipePlanner
 {
     const int PaperCrop = 512, PaperBatch = 4, MaxBatch = 16;
 
+    /// <summary>At least this share of ultra-small objects makes the plan favour them (loss, oversampling, scaling).</summary>
+    const double SmallObjectShare = 0.3;
+
+    static bool HasMostlySmallObjects(DatasetFingerprint f) => f.UltraSmallShare >= SmallObjectShare;
+
+    /// <summary>
+    /// The scale mode for training crops of <paramref name="crop"/> on this data. A plan applied with another crop than
+    /// its own (<see cref="RecipePlan.Apply"/>) asks again, since the rule depends on the crop.
+    /// </summary>
+    public static PlannedSetting<ScaleMode> ScaleModeFor(DatasetFingerprint f, int crop)
+    {
+        int shortSide = Math.Min(f.MedianHeight, f.MedianWidth);
+        bool smallObjects = HasMostlySmallObjects(f);
+        // "crop" scaling shrinks frames larger than the crop to about the crop: a 20-pixel object in a 1024 frame becomes 5.
+        return smallObjects && shortSide > 1.5 * crop
+            ? new(ScaleMode.Image, $"{f.UltraSmallShare:P0} of objects are ultra-small and frames ({shortSide} px) are over 1.5 x the crop of {crop}: scaling by the image's own size keeps them at native scale")
+            : new(new TrainingOptions().ScaleMode, $"the paper's choice (frames of {shortSide} px are near the crop of {crop}{(smallObjects ? "" : ", few ultra-small objects")})");
+    }
+
     public static RecipePlan Plan(DatasetFingerprint f)
     {
         var paper = new TrainingOptions();
@@ -28,12 +47,8 @@ public static class RecipePlanner
 
         bool hasObjects = f.Objects.Objects > 0;
         double ultraShare = f.UltraSmallShare;
-        bool smallObjects = ultraShare >= 0.3;
-        // "crop" scaling shrinks frames larger than the crop to about the crop: a 20-pixel object in a 1024 frame becomes 5.
-        var scaleMode = smallObjects && shortSide > 1.5 * crop ? ScaleMode.Image : paper.ScaleMode;
-        var scaleSetting = new PlannedSetting<ScaleMode>(scaleMode, scaleMode == ScaleMode.Image
-            ? $"{ultraShare:P0} of objects are ultra-small and frames ({shortSide} px) are larger than the crop: scaling by the image's own size keeps them at native scale"
-            : $"the paper's choice (frames of {shortSide} px are near the crop of {crop}{(smallObjects ? "" : ", few ultra-small objects")})");
+        bool smallObjects = HasMostlySmallObjects(f);
+        var scaleSetting = ScaleModeFor(f, crop);
 
         string channels = string.Join(", ", f.Channels.Select(c => $"channel {c.Channel}: mean {c.Mean:0.###}, std {c.Std:0.###}"));
         var normalisation = new PlannedSetting<string>("dataset loader", $"images reach the network as the loader reads them ({channels}); the plan does not change it");

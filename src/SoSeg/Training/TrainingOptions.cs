@@ -76,7 +76,7 @@ public sealed record TrainingOptions
         if (!(WarmupEpochs >= 0 && WarmupEpochs <= Epochs)) throw SettingError.Invalid(nameof(WarmupEpochs), $"must be in [0, {Epochs}] (got {WarmupEpochs}).");
         if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw SettingError.Invalid(nameof(WeightDecay), $"must be a finite number >= 0 (got {WeightDecay}).");
         if (!(Beta1 >= 0 && Beta1 < 1 && Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"AdamW betas must be in [0, 1) (got {Beta1}, {Beta2}).");
-        if (CropSize < 16) throw SettingError.Invalid(nameof(CropSize), $"must be at least 16 (got {CropSize}).");
+        if (CropSize < Augmentation.AugmentationOptions.MinimumCropSize) throw SettingError.Invalid(nameof(CropSize), $"must be at least {Augmentation.AugmentationOptions.MinimumCropSize} (got {CropSize}).");
         if (!(ScaleMin > 0 && ScaleMax >= ScaleMin && double.IsFinite(ScaleMax)))
             throw SettingError.Invalid("ScaleRange", $"must be two finite numbers with 0 < MIN <= MAX (got {ScaleMin} {ScaleMax}).");
         if (Folds < 1 || Fold < 0 || Fold >= Folds) throw SettingError.Naming(new ArgumentException($"Fold {Fold} must be in [0, Folds {Folds})."), nameof(Fold), nameof(Folds));

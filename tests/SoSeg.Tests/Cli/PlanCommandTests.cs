@@ -68,6 +68,24 @@ public class PlanCommandTests
     };
 
     [Fact]
+    public void A_crop_given_with_the_plan_re_derives_the_scale_mode_for_that_crop()
+    {
+        // 480 px frames of ultra-small objects: the planned 480 crop keeps the authors' scaling, which would shrink the
+        // frames to about a 256 crop given by hand (1.9x smaller objects); at that crop the plan scales by the image.
+        var plan = RecipePlanner.Plan(Fingerprint(objects: 100, ultraSmall: 100, emptyShare: 0, size: 480));
+        Assert.Equal(480, plan.Crop.Value);
+        Assert.Equal(ScaleMode.Crop, plan.ScaleMode.Value);
+        var paper = new TrainingOptions();
+        Assert.Equal(ScaleMode.Crop, plan.Apply(paper, _ => false).ScaleMode);
+        var crop256 = plan.Apply(paper with { CropSize = 256 }, setting => setting == nameof(TrainingOptions.CropSize));
+        Assert.Equal((256, ScaleMode.Image), (crop256.CropSize, crop256.ScaleMode));
+        var crop400 = plan.Apply(paper with { CropSize = 400 }, setting => setting == nameof(TrainingOptions.CropSize));
+        Assert.Equal(ScaleMode.Crop, crop400.ScaleMode); // 480 is under 1.5 x 400
+        var both = plan.Apply(paper with { CropSize = 256, ScaleMode = ScaleMode.Off }, setting => setting is nameof(TrainingOptions.CropSize) or nameof(TrainingOptions.ScaleMode));
+        Assert.Equal(ScaleMode.Off, both.ScaleMode);
+    }
+
+    [Fact]
     public void Small_objects_get_oversampling_dice_ce_and_recall_selection_large_ones_keep_the_papers_recipe()
     {
         // 80% ultra-small objects in 1024 px frames.
