@@ -36,11 +36,16 @@ public sealed class ClusterOptions
     readonly Option<int> _poll = new("--poll") { Description = "Slurm: seconds between looks at the queue while waiting.", DefaultValueFactory = _ => 10 };
     readonly Option<string?> _collect = new("--collect") { Description = "Build the report in this report folder from whatever cells have finished, naming the missing ones (no --data/--models/--out)." };
     readonly Option<bool> _listCells = new("--list-cells") { Description = "Write REPORT/grid.json and list its cells (number, name, done or not, run folder) without training or submitting, e.g. to run them with another batch system." };
+    readonly Option<int> _parallel = new("--parallel")
+    {
+        Description = "Local executor: train this many cells at a time, each in its own soseg process with an equal share of the CPUs as libtorch threads (CPU only; small models use a second thread poorly, so this finishes a grid sooner). Default 1: one after another in this process.",
+        DefaultValueFactory = _ => 1,
+    };
     readonly Option<bool> _retryFailed = new("--retry-failed") { Description = "Slurm: resubmit only the failed cells (they resume from their last finished epoch)." };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _executor, _partition, _gpusPerTask, _cpusPerTask, _memory, _time, _sigtermBefore, _sbatchArgs, _sosegCommand, _noWait, _poll, _collect, _retryFailed, _listCells })
+        foreach (var option in new Option[] { _executor, _partition, _gpusPerTask, _cpusPerTask, _memory, _time, _sigtermBefore, _sbatchArgs, _sosegCommand, _noWait, _poll, _collect, _retryFailed, _listCells, _parallel })
             command.Options.Add(option);
         _executor.AcceptOnlyFromAmong("local", Slurm);
     }
@@ -87,12 +92,16 @@ public sealed class ClusterOptions
         return settings;
     }
 
-    /// <summary>How to start this very soseg: its app host next to soseg.dll, else `dotnet soseg.dll`.</summary>
-    static string ThisSoseg()
+    /// <summary>How to start this very soseg, as one shell command.</summary>
+    static string ThisSoseg() => string.Join(' ', SosegProcess.Command().Select(SlurmExecutor.Quote));
+
+    /// <summary>--parallel, checked against the executor and the device: several cells at a time only run here, on the CPU.</summary>
+    public int Parallel(ParseResult parse, torch.Device device)
     {
-        string assembly = typeof(ClusterOptions).Assembly.Location;
-        string folder = Path.GetDirectoryName(assembly)!;
-        string host = Path.Combine(folder, OperatingSystem.IsWindows() ? "soseg.exe" : "soseg");
-        return File.Exists(host) ? SlurmExecutor.Quote(host) : $"dotnet {SlurmExecutor.Quote(assembly)}";
+        int parallel = parse.GetValue(_parallel);
+        if (parallel < 1) throw new ArgumentException($"--parallel must be at least 1 (got {parallel}).");
+        if (parallel > 1 && Executor(parse) != "local") throw new ArgumentException("--parallel needs --executor local (Slurm runs every cell as its own task).");
+        if (parallel > 1 && device.type != DeviceType.CPU) throw new ArgumentException("--parallel needs --device cpu (cells on one GPU run one after another).");
+        return parallel;
     }
 }

@@ -9,8 +9,9 @@ using static TorchSharp.torch;
 namespace SoSeg.App.Comparison;
 
 /// <summary>What `soseg demo` does on a device: dataset size, models and a schedule that fits a few minutes.</summary>
+/// <param name="ParallelCells">Models trained at a time, each in its own process (<see cref="Executors.CellProcesses"/>); 1: one after another in this process.</param>
 public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnlyDictionary<string, Dictionary<string, string>> ModelOptions,
-                              TrainingOptions Training, int PredictionWindow)
+                              TrainingOptions Training, int PredictionWindow, int ParallelCells = 1)
 {
     /// <summary>
     /// CPU: a small sperm dataset, sosegformer-s against a narrow U-Net, 256 crops rescaled around the frames' own
@@ -28,11 +29,12 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
                 Epochs = 6, StepsPerEpoch = 25, BatchSize = 4, CropSize = 256, LearningRate = 2e-3, MinLearningRate = 1e-5, WarmupEpochs = 1,
                 ValidateEvery = 3, ScaleMode = Augmentation.ScaleMode.Image, ScaleMin = 0.8, ScaleMax = 1.25,
             },
-            PredictionWindow: 640);
+            PredictionWindow: 640, ParallelCells: Math.Clamp(Runtime.CpuBudget.Current.Count, 1, 2));
 
-    /// <summary>This plan made smaller or larger: another frame count, epoch count, steps per epoch or training crop (null keeps the plan's).</summary>
-    public DemoPlan Resized(int? frames = null, int? epochs = null, int? stepsPerEpoch = null, int? crop = null)
+    /// <summary>This plan made smaller or larger: another frame count, epoch count, steps per epoch, training crop or models trained at a time (null keeps the plan's).</summary>
+    public DemoPlan Resized(int? frames = null, int? epochs = null, int? stepsPerEpoch = null, int? crop = null, int? parallel = null)
     {
+        if (parallel is < 1) throw new ArgumentException($"--parallel must be at least 1 (got {parallel}).");
         if (frames is < 4) throw new ArgumentException($"--frames must be at least 4, for training, validation and test frames (got {frames}).");
         if (epochs is < 1) throw new ArgumentException($"--epochs must be at least 1 (got {epochs}).");
         if (stepsPerEpoch is < 1) throw new ArgumentException($"--steps-per-epoch must be at least 1 (got {stepsPerEpoch}).");
@@ -40,6 +42,7 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
         return this with
         {
             Frames = frames ?? Frames,
+            ParallelCells = parallel ?? ParallelCells,
             Training = Training with
             {
                 Epochs = newEpochs,
@@ -64,7 +67,9 @@ public static class Demo
     /// Runs the demo in <paramref name="folder"/>: new, empty or an earlier demo's folder (reused); another folder only with
     /// <paramref name="force"/>. <paramref name="plan"/> says what to run (default: <see cref="DemoPlan.For"/> the device).
     /// </summary>
-    public static ComparisonResult Run(string folder, Device device, Progress progress, TextWriter log, CancellationToken cancel = default, DemoPlan? plan = null, bool force = false)
+    /// <param name="sosegCommand">How to start soseg for models trained side by side (<see cref="DemoPlan.ParallelCells"/>); null trains them one after another here.</param>
+    public static ComparisonResult Run(string folder, Device device, Progress progress, TextWriter log, CancellationToken cancel = default, DemoPlan? plan = null, bool force = false,
+                                       IReadOnlyList<string>? sosegCommand = null)
     {
         plan ??= DemoPlan.For(device);
         folder = IO.OutputFolder.Claim(folder, IO.OutputKind.Demo, Command, force);
@@ -90,6 +95,16 @@ public static class Demo
         };
         log.WriteLine($"training {string.Join(" and ", plan.Models)} for {plan.Training.Epochs} epochs on {device.type.ToString().ToLowerInvariant()} " +
                       $"(crop {plan.Training.CropSize}, batch {plan.Training.BatchSize}, lr {plan.Training.LearningRate:0.#e+00} -> {plan.Training.MinLearningRate:0.#e+00})");
-        return new ModelComparison(options, device, progress, log).Run(Path.Combine(folder, "report"), cancel, force);
+        string report = Path.Combine(folder, "report");
+        var comparison = new ModelComparison(options, device, progress, log);
+        if (plan.ParallelCells > 1 && sosegCommand is not null && device.type == DeviceType.CPU)
+        {
+            comparison.CheckBeforeWork();
+            report = IO.OutputFolder.Claim(report, IO.OutputKind.Report, "soseg compare", force, [data]);
+            var grid = Grid.ComparisonGrid.Create(report, [options], "cpu", allowTf32: true, "local", slurm: null);
+            grid.Save();
+            new Executors.CellProcesses(grid, plan.ParallelCells, Runtime.CpuBudget.Current.Count, sosegCommand, log).Run(cancel);
+        }
+        return comparison.Run(report, cancel, force);
     }
 }

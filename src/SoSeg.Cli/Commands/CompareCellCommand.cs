@@ -15,7 +15,7 @@ public static class CompareCellCommand
     {
         var grid = new Option<string>("--grid") { Description = "grid.json of the report folder.", Required = true };
         var cell = new Option<int>("--cell") { Description = "Cell number (the Slurm array index).", Required = true };
-        var device = new DeviceOptions();
+        var device = new DeviceOptions(threads: true);
         var command = new Command("compare-cell", "Train and evaluate one cell of a `soseg compare` grid (run by the Slurm executor's tasks).")
         {
             grid, cell,
@@ -31,10 +31,10 @@ public static class CompareCellCommand
             var theCell = theGrid.Cell(parse.GetValue(cell));
             using var cancel = CtrlC.Cancels(log);
             CellStatus.Write(theGrid, theCell.Index, CellStatus.Running);
-            log.WriteLine($"cell {theCell.Index}: {theCell.Name} on {Environment.MachineName}, {TorchSharp.torch.get_num_threads()} libtorch thread(s) ({Runtime.CpuBudget.Current.Source}), run folder {theCell.RunFolder}");
             try
             {
                 var torchDevice = device.Resolve(parse);
+                log.WriteLine($"cell {theCell.Index}: {theCell.Name} on {Environment.MachineName}, {TorchSharp.torch.get_num_threads()} libtorch thread(s) ({Runtime.CpuBudget.Current.Source}), run folder {theCell.RunFolder}");
                 var comparison = new ModelComparison(theCell.Dataset.Options, torchDevice, CommonOptions.ProgressFor(parse, keepStdoutClean: false), log);
                 comparison.RunCell(theCell.Dataset.Report, theCell.Model, theCell.Seed, cancel.Token);
             }

@@ -18,6 +18,7 @@ static class CompareGrid
         CancellationToken cancel, bool collectOnly, bool force)
     {
         bool retry = cluster.RetryFailed(parse);
+        int parallel = cluster.Parallel(parse, device);
         // One writer per report folder. A local grid of one dataset is locked by ModelComparison.Run itself (the report
         // is that dataset's folder); every other case writes grid.json, cell states or the combined report here.
         bool lockedByComparison = !collectOnly && grid.Executor == "local" && !cluster.ListCells(parse) && grid.Datasets.Count == 1;
@@ -36,6 +37,13 @@ static class CompareGrid
             if (grid.Executor == "local")
             {
                 if (retry) throw new ArgumentException("--retry-failed needs --executor slurm (the local executor resumes unfinished runs by itself).");
+                if (parallel > 1)
+                {
+                    // The cells' processes write into each dataset's report folder before its comparison reports it.
+                    foreach (var dataset in grid.Datasets) OutputFolder.Claim(dataset.Report, OutputKind.Report, Command, force, [dataset.Options.Data]);
+                    using (lockedByComparison ? FolderLock.Acquire(grid.Report, Command) : null)
+                        new CellProcesses(grid, parallel, Runtime.CpuBudget.Current.Count, SosegProcess.Command(), log).Run(cancel);
+                }
                 return Print(GridReport.RunLocally(grid, device, progress, log, cancel, force), log);
             }
         }

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using SoSeg.Checkpoints;
+using SoSeg.Tests.Cli;
+using SoSeg.Tests.TestData;
+using Xunit.Abstractions;
+
+namespace SoSeg.Tests.Comparison;
+
+/// <summary>`soseg compare --parallel N` and the demo's side-by-side training: cells in their own processes.</summary>
+public sealed class CellProcessesTests(ITestOutputHelper output)
+{
+    static readonly string Soseg = Path.Combine(AppContext.BaseDirectory, "soseg");
+
+    (int Code, string Out) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo(Soseg) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(240)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"soseg {string.Join(' ', args)} ran over 240 s:\n{stdout.Result}{stderr.Result}");
+        }
+        string text = stdout.Result + stderr.Result;
+        output.WriteLine($"$ soseg {string.Join(' ', args)}  (exit {process.ExitCode})\n{text}");
+        return (process.ExitCode, text);
+    }
+
+    static string Tables(string report) => File.ReadAllText(Path.Combine(report, "comparison.md")).Split("### Runs")[0];
+
+    static IEnumerable<string> Epochs(string report, string model, int seed) =>
+        EpochRecord.ReadCsv(Path.Combine(report, "runs", model, $"seed{seed}", "metrics.csv"))
+            .Select(r => $"{r.Epoch} {r.TrainLoss:R} {string.Join(" ", r.Validation.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value:R}"))}");
+
+    [Fact]
+    public void Cells_side_by_side_give_the_figures_of_the_same_cells_one_after_another_at_one_thread()
+    {
+        using var folder = new TempFolder();
+        string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 4, test: 2);
+        string[] grid = ["--data", data, "--models", "unet,unetpp", "--seeds", "2", "--window", "64", "--model-option", "unet:base-width=4", "--model-option", "unetpp:base-width=4",
+                         "--epochs", "2", "--batch", "2", "--crop", "32", "--lr", "3e-3", "--min-lr", "1e-4", "--no-progress", "--device", "cpu"];
+        string sideBySide = Path.Combine(folder.Path, "side-by-side"), inTurn = Path.Combine(folder.Path, "in-turn");
+
+        var sequential = Run(["compare", .. grid, "--out", inTurn, "--threads", "1"]);
+        Assert.True(sequential.Code == 0, sequential.Out);
+        var parallel = Run(["compare", .. grid, "--out", sideBySide, "--parallel", "2"]);
+        Assert.True(parallel.Code == 0, parallel.Out);
+        Assert.Contains("training 4 cell(s), 2 at a time, each in its own process with", parallel.Out);
+        // Each cell's output is shown behind its name and kept in its log.
+        Assert.Contains("[unet seed 1] training unet (", parallel.Out);
+        Assert.Contains("training unetpp (", File.ReadAllText(Path.Combine(sideBySide, "cells", "cell-2.log")));
+        Assert.Contains("== unetpp seed 1: finished run reused", parallel.Out);
+
+        Assert.Contains("| unetpp |", Tables(inTurn));
+        Assert.Equal(Tables(inTurn), Tables(sideBySide));
+        foreach (var model in new[] { "unet", "unetpp" })
+            foreach (var seed in new[] { 0, 1 })
+                Assert.Equal(Epochs(inTurn, model, seed), Epochs(sideBySide, model, seed));
+
+        // A second call finds every cell finished and starts no process.
+        var again = Run(["compare", .. grid, "--out", sideBySide, "--parallel", "2"]);
+        Assert.True(again.Code == 0, again.Out);
+        Assert.DoesNotContain("at a time", again.Out);
+        Assert.Equal(Tables(inTurn), Tables(sideBySide));
+    }
+
+    [Theory]
+    [InlineData("0", "", "--parallel must be at least 1 (got 0).")]
+    [InlineData("2", "--executor=slurm", "--parallel needs --executor local")]
+    public void Parallel_is_checked_before_any_work(string parallel, string extra, string message)
+    {
+        using var folder = new TempFolder();
+        string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 4, test: 2);
+        string report = Path.Combine(folder.Path, "report");
+        string[] args = ["compare", "--data", data, "--models", "unet", "--out", report, "--parallel", parallel, "--no-progress", "--device", "cpu"];
+        var result = CliHarness.RunSoseg(extra.Length > 0 ? [.. args, extra] : args);
+        Assert.NotEqual(0, result.Code);
+        Assert.Contains(message, result.Err + result.Out);
+        Assert.False(Directory.Exists(report));
+    }
+}
