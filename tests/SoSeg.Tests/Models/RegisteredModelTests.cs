@@ -106,6 +106,24 @@ public class RegisteredModelTests(RegisteredModels models) : IClassFixture<Regis
         Assert.True(dead!.Count == 0, $"{name}: {dead.Count} parameter(s) got no gradient: {string.Join(", ", dead)}");
     }
 
+    [Theory]
+    [MemberData(nameof(RegisteredModels.Names), MemberType = typeof(RegisteredModels))]
+    public void A_training_batch_of_one_leaves_the_normalisation_statistics_and_later_predictions_finite(string name)
+    {
+        // One-pass epochs end with a short batch, one case when the training set is one over a multiple of the batch.
+        // A BatchNorm after global pooling then sees one value per channel; libtorch would write NaN into its running
+        // variance, and every later prediction would be NaN. 64 px: the deepest feature maps keep 2 x 2 pixels.
+        using var model = ModelRegistry.Create(name, 3, 2);
+        using var scope = NewDisposeScope();
+        using var random = new Generator(5);
+        model.train();
+        using (no_grad()) model.call(randn([1, 3, 64, 64], generator: random));
+        var broken = model.named_buffers().Where(b => b.buffer.is_floating_point() && !b.buffer.isfinite().all().item<bool>()).Select(b => b.name).ToList();
+        Assert.True(broken.Count == 0, $"{name}: not finite after a training batch of one: {string.Join(", ", broken)}");
+        model.eval();
+        using (no_grad()) Assert.True(model.call(randn([1, 3, 64, 64], generator: random)).isfinite().all().item<bool>());
+    }
+
     static HashSet<string> ParametersWithoutGradient(SegmentationModel model, int side)
     {
         using (no_grad())

@@ -45,9 +45,23 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>, IOnnxExportable
         branches.AddRange(atrous.Select(branch => branch.call(x)));
         using var pooled = GlobalAvgPool.Apply(x);
         // Bilinear upsampling of a 1 x 1 map is a broadcast; expand says so without the interpolation.
-        branches.Add(pooling.call(pooled).expand(-1, -1, x.shape[2], x.shape[3]));
+        branches.Add(PoolingBranch(pooled).expand(-1, -1, x.shape[2], x.shape[3]));
         using var concatenated = torch.cat(branches, dim: 1);
         return dropout.call(project.call(concatenated)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The image-pooling branch's BatchNorm sees one value per channel and sample: a training batch of one sample has no
+    /// batch variance (PyTorch refuses it; libtorch writes NaN into the running variance, and every later evaluation
+    /// predicts NaN). Such a batch is normalised with the running statistics and leaves them unchanged, as CFANet's
+    /// global attention does.
+    /// </summary>
+    Tensor PoolingBranch(Tensor pooled)
+    {
+        if (!training || pooled.shape[0] > 1) return pooling.call(pooled);
+        pooling.eval();
+        try { return pooling.call(pooled); }
+        finally { pooling.train(); }
     }
 
     public OnnxValue Export(OnnxGraph g, OnnxValue x)
