@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics;
 using SoSeg.Cli;
+using Xunit.Abstractions;
 
 namespace SoSeg.Tests.Cli;
 
@@ -14,6 +16,30 @@ static class CliHarness
         int code = SosegCli.Run(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
+
+    /// <summary>
+    /// Runs the built <c>soseg</c> app host in its own process (for what must not share this one: libtorch's thread count,
+    /// signals, several processes), output and error together, echoed to <paramref name="log"/>; killed after <paramref name="limit"/>.
+    /// </summary>
+    public static (int Code, string Out) RunSosegProcess(ITestOutputHelper log, TimeSpan limit, params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "soseg")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"soseg {string.Join(' ', args)} ran over {limit.TotalSeconds:0} s:\n{stdout.Result}{stderr.Result}");
+        }
+        string text = stdout.Result + stderr.Result;
+        log.WriteLine($"$ soseg {string.Join(' ', args)}  (exit {process.ExitCode})\n{text}");
+        return (process.ExitCode, text);
+    }
+
+    /// <summary>The metric tables of a report's comparison.md (everything before the runs table, whose times and folders differ).</summary>
+    public static string ComparisonTables(string report) => File.ReadAllText(Path.Combine(report, "comparison.md")).Split("### Runs")[0];
 
     public static (int Code, string Out, string Err) Run(Command command, params string[] args)
     {

@@ -9,26 +9,9 @@ namespace SoSeg.Tests.Comparison;
 /// <summary>`soseg compare --parallel N` and the demo's side-by-side training: cells in their own processes.</summary>
 public sealed class CellProcessesTests(ITestOutputHelper output)
 {
-    static readonly string Soseg = Path.Combine(AppContext.BaseDirectory, "soseg");
+    (int Code, string Out) Run(params string[] args) => CliHarness.RunSosegProcess(output, TimeSpan.FromSeconds(240), args);
 
-    (int Code, string Out) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo(Soseg) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(240)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"soseg {string.Join(' ', args)} ran over 240 s:\n{stdout.Result}{stderr.Result}");
-        }
-        string text = stdout.Result + stderr.Result;
-        output.WriteLine($"$ soseg {string.Join(' ', args)}  (exit {process.ExitCode})\n{text}");
-        return (process.ExitCode, text);
-    }
-
-    static string Tables(string report) => File.ReadAllText(Path.Combine(report, "comparison.md")).Split("### Runs")[0];
+    static string Tables(string report) => CliHarness.ComparisonTables(report);
 
     static IEnumerable<string> Epochs(string report, string model, int seed) =>
         EpochRecord.ReadCsv(Path.Combine(report, "runs", model, $"seed{seed}", "metrics.csv"))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using SoSeg.Tests.Cli;
 using SoSeg.Tests.TestData;
 using SoSeg.Training;
 using Xunit.Abstractions;
@@ -15,27 +16,9 @@ namespace SoSeg.Tests.Comparison;
 /// </summary>
 public sealed class SlurmGridTests(ITestOutputHelper output)
 {
-    static readonly string Soseg = Path.Combine(AppContext.BaseDirectory, "soseg");
+    (int Code, string Out) Run(params string[] args) => CliHarness.RunSosegProcess(output, TimeSpan.FromSeconds(240), args);
 
-    (int Code, string Out) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo(Soseg) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(240)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"soseg {string.Join(' ', args)} ran over 240 s:\n{stdout.Result}{stderr.Result}");
-        }
-        string text = stdout.Result + stderr.Result;
-        output.WriteLine($"$ soseg {string.Join(' ', args)}  (exit {process.ExitCode})\n{text}");
-        return (process.ExitCode, text);
-    }
-
-    /// <summary>The metric tables of a comparison.md (everything before the runs table, whose times and folders differ).</summary>
-    static string Tables(string report) => File.ReadAllText(Path.Combine(report, "comparison.md")).Split("### Runs")[0];
+    static string Tables(string report) => CliHarness.ComparisonTables(report);
 
     [Fact]
     public void Grid_runs_as_a_job_array_survives_scancel_and_equals_the_local_executor()
