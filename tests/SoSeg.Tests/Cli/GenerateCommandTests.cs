@@ -29,6 +29,23 @@ public sealed class GenerateCommandTests : IDisposable
         Assert.Equal(4, Directory.GetFiles(Path.Combine(_folder, "labelsTr")).Length);
     }
 
+    public static IEnumerable<object[]> Kinds => SoSeg.Data.Synthetic.SyntheticGenerators.Kinds.Select(k => new object[] { k });
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Every_kind_generates_through_the_command_into_a_dataset_the_loaders_open(string kind)
+    {
+        var (code, output, error) = Run("generate", kind, _folder, "--count", "2", "--seed", "1", "--no-progress");
+        Assert.True(code == 0, error + output);
+        var dataset = SoSeg.Data.Datasets.SegmentationDataset.Open(_folder);
+        Assert.True(dataset.NumClasses >= 2);
+        Assert.NotEmpty(dataset.Items(SoSeg.Data.Datasets.DatasetSubset.Train));
+        // A second generation into the now SoSeg-made dataset folder needs --force.
+        (code, _, error) = Run("generate", kind, _folder, "--count", "2", "--no-progress");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--force", error);
+    }
+
     [Fact]
     public void A_non_empty_folder_is_refused_unless_forced_and_force_replaces_only_the_dataset()
     {

@@ -34,7 +34,8 @@ public sealed class LiverVolumeGenerator : ISyntheticDatasetGenerator
     public void Generate(string outputFolder, int count, int seed, IProgressTask? progress = null)
     {
         if (count < 1) throw new SoSegException($"Cannot generate {count} volumes; ask for at least 1.");
-        if (Directory.Exists(outputFolder) && Directory.EnumerateFileSystemEntries(outputFolder).Any())
+        // The folder's own output marker (written by the command that claimed it) is no content.
+        if (Directory.Exists(outputFolder) && Directory.EnumerateFileSystemEntries(outputFolder).Any(e => Path.GetFileName(e) != IO.OutputFolder.MarkerName))
             throw new SoSegException($"{outputFolder}: folder is not empty; generate into a new or empty folder.");
         var manifest = new DatasetManifest
         {
