@@ -15,7 +15,20 @@ public static class RecipePlanner
     /// <summary>At least this share of ultra-small objects makes the plan favour them (loss, oversampling, scaling).</summary>
     const double SmallObjectShare = 0.3;
 
-    static bool HasMostlySmallObjects(DatasetFingerprint f) => f.UltraSmallShare >= SmallObjectShare;
+    static bool HasMostlySmallObjects(DatasetFingerprint f) => SmallObjectEvidence(f) is not null;
+
+    /// <summary>
+    /// Why the data counts as one of mostly ultra-small objects ("100% of the tumour objects are ultra-small"), or null.
+    /// Per class first: a small class next to a large one (tumours in a liver) is hidden in the pooled share.
+    /// </summary>
+    static string? SmallObjectEvidence(DatasetFingerprint f)
+    {
+        static double Share(Data.Statistics.ClassObjectStatistics c) => c.Objects == 0 ? 0 : (double)c.UltraSmall / c.Objects;
+        var smallest = f.ObjectsPerClass.Where(c => c.Objects > 0).OrderByDescending(Share).FirstOrDefault();
+        if (f.ObjectsPerClass.Count > 1 && smallest is not null && Share(smallest) >= SmallObjectShare)
+            return $"{Share(smallest):P0} of the {smallest.Name} objects are ultra-small";
+        return f.UltraSmallShare >= SmallObjectShare ? $"{f.UltraSmallShare:P0} of objects are ultra-small" : null;
+    }
 
     /// <summary>
     /// The scale mode for training crops of <paramref name="crop"/> on this data. A plan applied with another crop than
@@ -27,7 +40,7 @@ public static class RecipePlanner
         bool smallObjects = HasMostlySmallObjects(f);
         // "crop" scaling shrinks frames larger than the crop to about the crop: a 20-pixel object in a 1024 frame becomes 5.
         return smallObjects && shortSide > 1.5 * crop
-            ? new(ScaleMode.Image, $"{f.UltraSmallShare:P0} of objects are ultra-small and frames ({shortSide} px) are over 1.5 x the crop of {crop}: scaling by the image's own size keeps them at native scale")
+            ? new(ScaleMode.Image, $"{SmallObjectEvidence(f)} and frames ({shortSide} px) are over 1.5 x the crop of {crop}: scaling by the image's own size keeps them at native scale")
             : new(new TrainingOptions().ScaleMode, $"the paper's choice (frames of {shortSide} px are near the crop of {crop}{(smallObjects ? "" : ", few ultra-small objects")})");
     }
 
@@ -46,8 +59,8 @@ public static class RecipePlanner
             : $"about the paper's pixels per step (4 x 512²) at crop {crop}, at most {MaxBatch}");
 
         bool hasObjects = f.Objects.Objects > 0;
-        double ultraShare = f.UltraSmallShare;
-        bool smallObjects = HasMostlySmallObjects(f);
+        string? smallEvidence = SmallObjectEvidence(f);
+        bool smallObjects = smallEvidence is not null;
         var scaleSetting = ScaleModeFor(f, crop);
 
         string channels = string.Join(", ", f.Channels.Select(c => $"channel {c.Channel}: mean {c.Mean:0.###}, std {c.Std:0.###}"));
@@ -55,11 +68,11 @@ public static class RecipePlanner
 
         bool oversample = hasObjects && (f.EmptyImageShare >= 0.2 || smallObjects);
         var oversampleSetting = new PlannedSetting<double>(oversample ? 1.0 / 3 : 0, oversample
-            ? $"nnU-Net's third of crops on objects: {f.EmptyImageShare:P0} of images are empty and {ultraShare:P0} of objects are ultra-small, so uniform crops rarely hold one"
+            ? $"nnU-Net's third of crops on objects: {f.EmptyImageShare:P0} of images are empty{(smallObjects ? $" and {smallEvidence}" : "")}, so uniform crops rarely hold one"
             : hasObjects ? "objects are large and most images hold one: uniform crops see them" : "the dataset has no objects");
 
         var lossSetting = smallObjects
-            ? new PlannedSetting<TrainingLoss>(new(LossKind.DiceCrossEntropy), $"{ultraShare:P0} of objects are ultra-small: cross-entropy alone gives them almost no gradient; the batch Dice term (nnU-Net) weighs each class's overlap")
+            ? new PlannedSetting<TrainingLoss>(new(LossKind.DiceCrossEntropy), $"{smallEvidence}: cross-entropy alone gives them almost no gradient; the batch Dice term (nnU-Net) weighs each class's overlap")
             : new PlannedSetting<TrainingLoss>(paper.Loss, "objects are not mostly ultra-small: the paper's cross-entropy");
         var epochs = new PlannedSetting<int>(paper.Epochs, "the paper's 100 (the fingerprint gives no reason to change it)");
         var selectBy = hasObjects && f.Objects.UltraSmall > 0

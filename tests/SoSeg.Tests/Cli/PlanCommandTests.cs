@@ -68,6 +68,33 @@ public class PlanCommandTests
     };
 
     [Fact]
+    public void A_class_of_ultra_small_objects_next_to_a_large_class_gets_the_small_object_recipe()
+    {
+        // Liver MRI: 300 liver objects (few ultra-small) and 40 tumours, all ultra-small: 17% pooled, 100% for the tumours.
+        var liver = Fingerprint(objects: 340, ultraSmall: 57, emptyShare: 0, size: 160) with
+        {
+            ObjectsPerClass =
+            [
+                new ClassObjectStatistics(1, "liver", 300, 17, 150, 0.001, 0.2, 280),
+                new ClassObjectStatistics(2, "tumour", 40, 40, 40, 0.0005, 0.008, 38),
+            ],
+        };
+        var plan = RecipePlanner.Plan(liver);
+        Assert.Equal("dice-ce", plan.Loss.Value);
+        Assert.Equal(1.0 / 3, plan.OversampleForeground.Value);
+        Assert.Contains("100 % of the tumour objects are ultra-small", plan.Loss.Reason);
+        Assert.Equal(SelectionScore.ForegroundDiceAndRecall, plan.SelectBy.Value);
+
+        // Both classes mostly large: the pooled rule and the paper's loss.
+        var large = liver with
+        {
+            ObjectsPerClass = [new ClassObjectStatistics(1, "liver", 300, 17, 150, 0.001, 0.2, 280), new ClassObjectStatistics(2, "tumour", 40, 4, 40, 0.0005, 0.08, 38)],
+            Objects = new ClassObjectStatistics(0, "all", 340, 21, 190, 0.0005, 0.2, 290),
+        };
+        Assert.Equal("ce", RecipePlanner.Plan(large).Loss.Value);
+    }
+
+    [Fact]
     public void A_crop_given_with_the_plan_re_derives_the_scale_mode_for_that_crop()
     {
         // 480 px frames of ultra-small objects: the planned 480 crop keeps the authors' scaling, which would shrink the
