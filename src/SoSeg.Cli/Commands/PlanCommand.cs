@@ -38,7 +38,8 @@ public static class PlanCommand
             var plan = RecipePlanner.Plan(fingerprint);
             plan.Write(path);
             log.WriteLine($"{fingerprint.Dataset}: {fingerprint.TrainImages} training images (median {fingerprint.MedianHeight} x {fingerprint.MedianWidth}), " +
-                          $"{fingerprint.Objects.Objects} objects ({fingerprint.UltraSmallShare:P0} ultra-small), {fingerprint.EmptyImageShare:P0} of images empty");
+                          $"{fingerprint.Objects.Objects} objects ({fingerprint.UltraSmallShare:P0} ultra-small), {fingerprint.EmptyImageShare:P0} of images empty" +
+                          (fingerprint.MedianSpacing is { } s ? $", median voxel spacing {s.Column:0.###} x {s.Row:0.###} x {s.Slice:0.###} mm" : ""));
             log.WriteLine($"crop {plan.Crop.Value}: {plan.Crop.Reason}");
             log.WriteLine($"batch {plan.Batch.Value}: {plan.Batch.Reason}");
             log.WriteLine($"scale mode {SoSeg.Augmentation.ScaleModes.Name(plan.ScaleMode.Value)}: {plan.ScaleMode.Reason}");

@@ -20,6 +20,12 @@ public sealed record DatasetFingerprint
     public required int MedianWidth { get; init; }
     public required int MinShortSide { get; init; }
     public required int MaxLongSide { get; init; }
+    /// <summary>
+    /// Volumes: the median voxel spacing in mm over the training volumes (slice columns, rows, thickness), as
+    /// nnU-Net's fingerprint records it; null for 2-D images, which carry none. Informational: the plan trains on
+    /// slices at their stored resolution and does not resample.
+    /// </summary>
+    public VoxelSpacing? MedianSpacing { get; init; }
     /// <summary>Mean and standard deviation of every channel over the sampled images.</summary>
     public required IReadOnlyList<ChannelIntensity> Channels { get; init; }
     /// <summary>Objects of all foreground classes, then per class (every labelled training and test image).</summary>
@@ -58,6 +64,13 @@ public sealed record DatasetFingerprint
             pixels += sample.PixelCount;
         }
         int Median(List<int> values) => values.Order().ElementAt(values.Count / 2);
+        VoxelSpacing? spacing = null;
+        if (dataset.IsVolumetric)
+        {
+            var volumes = train.Select(i => i.Case).DistinctBy(c => c.Id).Select(c => dataset.GetGeometry(c).Spacing).ToList();
+            double MedianOf(Func<(double Column, double Row, double Slice), double> axis) => volumes.Select(axis).Order().ElementAt(volumes.Count / 2);
+            spacing = new VoxelSpacing(MedianOf(v => v.Column), MedianOf(v => v.Row), MedianOf(v => v.Slice));
+        }
         return new DatasetFingerprint
         {
             Dataset = statistics.Dataset,
@@ -68,6 +81,7 @@ public sealed record DatasetFingerprint
             MedianWidth = Median(widths),
             MinShortSide = heights.Zip(widths, Math.Min).Min(),
             MaxLongSide = heights.Zip(widths, Math.Max).Max(),
+            MedianSpacing = spacing,
             Channels = Enumerable.Range(0, channels).Select(c =>
             {
                 double mean = sums[c] / pixels;
@@ -82,3 +96,6 @@ public sealed record DatasetFingerprint
 
 /// <summary>Intensity statistics of one channel.</summary>
 public sealed record ChannelIntensity(int Channel, double Mean, double Std);
+
+/// <summary>Voxel spacing in mm: within a slice (columns, rows) and between slices.</summary>
+public sealed record VoxelSpacing(double Column, double Row, double Slice);

@@ -68,6 +68,29 @@ public class PlanCommandTests
     };
 
     [Fact]
+    public void The_fingerprint_of_volumes_holds_their_median_voxel_spacing_and_images_have_none()
+    {
+        using var folder = new TempFolder();
+        string liver = Path.Combine(folder.Path, "liver");
+        SoSeg.Data.Synthetic.SyntheticGenerators.Get("liver").Generate(liver, 3, seed: 4);
+        string planFile = Path.Combine(folder.Path, "plan.json");
+        var plan = Run("plan", liver, "--out", planFile, "--no-progress");
+        Assert.True(plan.Code == 0, plan.Err + plan.Out);
+        // The generator draws each volume's field of view, so spacings differ; the median of three is the middle one.
+        var spacings = Directory.GetFiles(Path.Combine(liver, "imagesTr"), "*.nii.gz")
+            .Select(path => SoSeg.Data.Datasets.VolumeGeometry.Read(path).Spacing).ToList();
+        double Middle(Func<(double Column, double Row, double Slice), double> axis) => spacings.Select(axis).Order().ElementAt(spacings.Count / 2);
+        var written = RecipePlan.Read(planFile).Fingerprint.MedianSpacing!;
+        Assert.Equal(Middle(s => s.Column), written.Column, 9);
+        Assert.Equal(Middle(s => s.Row), written.Row, 9);
+        Assert.Equal(Middle(s => s.Slice), written.Slice, 9);
+        Assert.Contains("median voxel spacing", plan.Out);
+
+        string images = TinySpotDataset.Write(Path.Combine(folder.Path, "spots"), train: 4, test: 1);
+        Assert.Null(RecipePlanner.Plan(DatasetFingerprint.Compute(SoSeg.Data.Datasets.SegmentationDataset.Open(images))).Fingerprint.MedianSpacing);
+    }
+
+    [Fact]
     public void A_class_of_ultra_small_objects_next_to_a_large_class_gets_the_small_object_recipe()
     {
         // Liver MRI: 300 liver objects (few ultra-small) and 40 tumours, all ultra-small: 17% pooled, 100% for the tumours.
