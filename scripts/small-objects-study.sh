@@ -5,6 +5,8 @@
 #
 #   scripts/small-objects-study.sh OUT            the full study (3 seeds; about an hour on an idle 2-core CPU)
 #   REDUCED=1 scripts/small-objects-study.sh OUT  a reduced run (sperm only, 1 seed, short schedule): a smoke test, not evidence
+#   MODALITIES="sperm liver"  which modalities, in this order;  PARALLEL=N  cells trained at a time (default 2, one
+#   libtorch thread each on a 2-core CPU; figures equal those of the same cells trained one after another at one thread)
 #
 # Both arms share the schedule (epochs, steps, crop, batch, learning rate) so that only what the plan changes
 # differs: loss, foreground oversampling, scale mode and the selection score. The paper arm selects by the authors' mDice.
@@ -17,10 +19,10 @@ if [[ -x src/SoSeg.Cli/bin/Release/net10.0/soseg ]]; then soseg=(src/SoSeg.Cli/b
 if [[ "${REDUCED:-0}" == 1 ]]; then
   modalities=(sperm); seeds=1; count=24; schedule=(--epochs 4 --steps-per-epoch 15 --validate-every 2)
 else
-  modalities=(sperm polyp liver); seeds=3; count=40; schedule=(--epochs 6 --steps-per-epoch 25 --validate-every 3)
+  read -r -a modalities <<< "${MODALITIES:-sperm polyp liver}"; seeds=3; count=40; schedule=(--epochs 6 --steps-per-epoch 25 --validate-every 3)
 fi
 common=(--models sosegformer-s,unet --model-option unet:base-width=16 --seeds "$seeds" --batch 4 --crop 256 --window 640
-        --lr 2e-3 --min-lr 1e-5 --warmup-epochs 1 --device cpu --no-progress "${schedule[@]}")
+        --lr 2e-3 --min-lr 1e-5 --warmup-epochs 1 --device cpu --no-progress --parallel "${PARALLEL:-2}" "${schedule[@]}")
 
 mkdir -p "$out"
 for modality in "${modalities[@]}"; do
