@@ -29,7 +29,7 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
                 Epochs = 6, StepsPerEpoch = 25, BatchSize = 4, CropSize = 256, LearningRate = 2e-3, MinLearningRate = 1e-5, WarmupEpochs = 1,
                 ValidateEvery = 3, ScaleMode = Augmentation.ScaleMode.Image, ScaleMin = 0.8, ScaleMax = 1.25,
             },
-            PredictionWindow: 640, ParallelCells: Math.Clamp(Runtime.CpuBudget.Current.Count, 1, 2));
+            PredictionWindow: 640);
 
     /// <summary>This plan made smaller or larger: another frame count, epoch count, steps per epoch, training crop or models trained at a time (null keeps the plan's).</summary>
     public DemoPlan Resized(int? frames = null, int? epochs = null, int? stepsPerEpoch = null, int? crop = null, int? parallel = null)

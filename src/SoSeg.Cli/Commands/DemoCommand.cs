@@ -12,7 +12,7 @@ public static class DemoCommand
         var frames = new Option<int?>("--frames") { Description = "Synthetic frames to generate (default: 40 on CPU, 200 on CUDA)." };
         var epochs = new Option<int?>("--epochs") { Description = "Training epochs per model (default: 6 on CPU, 30 on CUDA)." };
         var stepsPerEpoch = new Option<int?>("--steps-per-epoch") { Description = "Training steps per epoch (default: 25 on CPU, one pass over the frames on CUDA)." };
-        var parallel = new Option<int?>("--parallel") { Description = "Models trained at a time on the CPU, each in its own process with an equal share of the CPUs (default: 2 when this process may use 2 or more CPUs, else 1)." };
+        var parallel = new Option<int?>("--parallel") { Description = "Models trained at a time on the CPU, each in its own process with an equal share of the CPUs (default 1: one after another with every CPU). --parallel 2 finishes sooner on 2 or more cores; its figures are those of one-thread training, which differ from the default's by float rounding carried through training." };
         var crop = new Option<int?>("--crop") { Description = "Square training crop (default: 256 on CPU, 512 on CUDA); predictions use whole frames." };
         var device = new DeviceOptions();
         var force = CommonOptions.Force();

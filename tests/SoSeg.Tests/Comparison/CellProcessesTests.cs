@@ -49,6 +49,26 @@ public sealed class CellProcessesTests(ITestOutputHelper output)
         Assert.Equal(Tables(inTurn), Tables(sideBySide));
     }
 
+    [Fact]
+    public void The_demo_trains_its_two_models_side_by_side_with_parallel_2()
+    {
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "demo");
+        var demo = CliHarness.RunSoseg("demo", "--out", output, "--frames", "5", "--epochs", "1", "--steps-per-epoch", "1", "--crop", "64",
+                                       "--parallel", "2", "--no-progress", "--device", "cpu");
+        Assert.True(demo.Code == 0, demo.Err + demo.Out);
+        Assert.Contains("training 2 cell(s), 2 at a time", demo.Out);
+        string report = Path.Combine(output, "report");
+        foreach (var (model, cell) in new[] { ("sosegformer-s", 0), ("unet", 1) })
+        {
+            Assert.Contains($"[{model} seed 0] training {model} (", demo.Out);
+            Assert.Contains($"training {model} (", File.ReadAllText(Path.Combine(report, "cells", $"cell-{cell}.log")));
+            Assert.Contains($"== {model} seed 0: finished run reused", demo.Out);
+        }
+        Assert.Contains("| sosegformer-s |", File.ReadAllText(Path.Combine(report, "comparison.md")));
+        Assert.True(File.Exists(Path.Combine(report, "figure.png")));
+    }
+
     [Theory]
     [InlineData("0", "", "--parallel must be at least 1 (got 0).")]
     [InlineData("2", "--executor=slurm", "--parallel needs --executor local")]
