@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SoSeg.App.Comparison;
+using SoSeg.App.Demonstration;
 
 namespace SoSeg.Cli.Commands;
 

@@ -20,7 +20,7 @@ public static class OnnxModules
         Conv2d or ConvTranspose2d => Conv(g, (Convolution)module, x),
         PrecisionConv2d conv => ConvNode(g, x, conv.weight, conv.bias, [.. conv.Stride], [.. conv.Padding], [.. conv.Dilation], conv.Groups, outputPadding: null),
         PrecisionConvTranspose2d conv => ConvNode(g, x, conv.weight, conv.bias, [.. conv.Stride], [.. conv.Padding], [.. conv.Dilation], conv.Groups, [.. conv.OutputPadding]),
-        BatchNorm2d norm => g.Node("BatchNormalization", [x, g.Weight(norm.weight!), g.Weight(norm.bias!), g.Weight(norm.running_mean!), g.Weight(norm.running_var!)],
+        BatchNorm norm => g.Node("BatchNormalization", [x, g.Weight(norm.weight!), g.Weight(norm.bias!), g.Weight(norm.running_mean!), g.Weight(norm.running_var!)],
                                    [Attr("epsilon", (float)norm.eps)]),
         LayerNorm norm => g.Node("LayerNormalization", [x, g.Weight(norm.weight!), g.Weight(norm.bias!)],
                                  [Attr("axis", -(long)norm.normalized_shape.Length), Attr("epsilon", (float)norm.eps)]),

@@ -51,7 +51,7 @@ public static class OnnxTestModels
             p.copy_(0.5 * randn_like(p));
         // Batch-norm gains of 0.5: residual branches add half their normalised output, as trained residual networks
         // keep them small (their last gains are often initialised to zero); at full gain float32 rounding itself grows to 1e-4.
-        foreach (var norm in model.modules().OfType<BatchNorm2d>().Where(n => n.weight is not null))
+        foreach (var norm in model.modules().OfType<TorchSharp.Modules.BatchNorm>().Where(n => n.weight is not null))
             norm.weight!.mul_(0.5);
         model.eval();
         return model;
@@ -67,7 +67,7 @@ public static class OnnxTestModels
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var module in model.modules().OfType<BatchNorm2d>())
+        foreach (var module in model.modules().OfType<TorchSharp.Modules.BatchNorm>())
         {
             module.reset_running_stats();
             module.momentum = null;

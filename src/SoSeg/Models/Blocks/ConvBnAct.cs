@@ -10,7 +10,7 @@ namespace SoSeg.Models.Blocks;
 public sealed class ConvBnAct : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly PrecisionConv2d conv;
-    readonly BatchNorm2d bn;
+    readonly StableBatchNorm2d bn;
     readonly nn.Module<Tensor, Tensor>? act;
 
     /// <param name="padding">-1 means "same" for odd kernels: dilation * (kernel - 1) / 2.</param>
@@ -22,7 +22,7 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>, IOnnxExportable
         if (padding < 0) padding = dilation * (kernel - 1) / 2;
         conv = PrecisionLayers.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, dilation: dilation,
                          groups: groups, bias: bias);
-        bn = nn.BatchNorm2d(outChannels, eps: bnEps);
+        bn = new StableBatchNorm2d(outChannels, bnEps);
         act = Activations.Create(activation, (int)outChannels);
         RegisterComponents();
     }
@@ -35,7 +35,7 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         conv = PrecisionLayers.Conv2d(inChannels, outChannels, kernel, stride: (1, 1), padding: padding,
                          dilation: dilation ?? (1, 1), groups: groups, bias: false);
-        bn = nn.BatchNorm2d(outChannels, eps: bnEps);
+        bn = new StableBatchNorm2d(outChannels, bnEps);
         act = Activations.Create(activation, (int)outChannels);
         RegisterComponents();
     }

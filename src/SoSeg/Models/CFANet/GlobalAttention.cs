@@ -21,18 +21,18 @@ public sealed class GlobalAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     const double BnEps = 1e-5;
     readonly PrecisionConv2d reduce;
-    readonly BatchNorm2d reduceNorm;
+    readonly StableBatchNorm2d reduceNorm;
     readonly PrecisionConv2d expand;
-    readonly BatchNorm2d expandNorm;
+    readonly StableBatchNorm2d expandNorm;
 
     public GlobalAttention(long channels, long reduction = 4) : base(nameof(GlobalAttention))
     {
         long hidden = channels / reduction;
         if (hidden < 1) throw new ArgumentException($"Global attention: {channels} channels / {reduction} leaves no hidden channel.", nameof(channels));
         reduce = PrecisionLayers.Conv2d(channels, hidden, 1);
-        reduceNorm = nn.BatchNorm2d(hidden, eps: BnEps);
+        reduceNorm = new StableBatchNorm2d(hidden, BnEps);
         expand = PrecisionLayers.Conv2d(hidden, channels, 1);
-        expandNorm = nn.BatchNorm2d(channels, eps: BnEps);
+        expandNorm = new StableBatchNorm2d(channels, BnEps);
         RegisterComponents();
     }
 
@@ -44,11 +44,11 @@ public sealed class GlobalAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
         return Normalize(expandNorm, expand.call(hidden)).sigmoid().MoveToOuterDisposeScope();
     }
 
-    Tensor Normalize(BatchNorm2d norm, Tensor x)
+    Tensor Normalize(StableBatchNorm2d norm, Tensor x)
     {
         if (!training || x.shape[0] > 1) return norm.call(x);
         return nn.functional.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias,
-                                        training: false, eps: BnEps);
+                                        training: false, BnEps);
     }
 
     /// <summary>Eval mode: both norms use their running statistics.</summary>

@@ -17,11 +17,11 @@ namespace SoSeg.Models.CaraNet;
 public sealed class ChannelwiseFeaturePyramid : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     const double BnEps = 1e-3;
-    readonly BatchNorm2d inputNorm;
+    readonly StableBatchNorm2d inputNorm;
     readonly PrecisionPReLU inputActivation;
     readonly ConvBnAct reduce;
     readonly ModuleList<ModuleList<ConvBnAct>> branches;
-    readonly BatchNorm2d outputNorm;
+    readonly StableBatchNorm2d outputNorm;
     readonly PrecisionPReLU outputActivation;
     readonly PrecisionConv2d project;
 
@@ -31,12 +31,12 @@ public sealed class ChannelwiseFeaturePyramid : nn.Module<Tensor, Tensor>, IOnnx
     {
         if (channels % 16 != 0) throw new ArgumentException($"CFP module: channels must be a multiple of 16, got {channels}.", nameof(channels));
         if (dilation < 0) throw new ArgumentOutOfRangeException(nameof(dilation), "CFP dilation must not be negative.");
-        inputNorm = nn.BatchNorm2d(channels, eps: BnEps);
+        inputNorm = new StableBatchNorm2d(channels, BnEps);
         inputActivation = new PrecisionPReLU(channels);
         reduce = new ConvBnAct(channels, channels / 4, 3, activation: Activation.PReLU, bnEps: BnEps);
         long[] rates = [1, dilation / 4 + 1, dilation / 2 + 1, dilation + 1];
         branches = nn.ModuleList(rates.Select(rate => Branch(channels, rate)).ToArray());
-        outputNorm = nn.BatchNorm2d(channels, eps: BnEps);
+        outputNorm = new StableBatchNorm2d(channels, BnEps);
         outputActivation = new PrecisionPReLU(channels);
         project = PrecisionLayers.Conv2d(channels, channels, 1, bias: false);
         RegisterComponents();

@@ -89,7 +89,7 @@ public sealed class HRNet : SegmentationModel
                 case PrecisionConv2d conv:
                     nn.init.normal_(conv.weight!, 0, 0.001);
                     break;
-                case BatchNorm2d norm:
+                case BatchNorm norm:
                     nn.init.ones_(norm.weight!);
                     nn.init.zeros_(norm.bias!);
                     break;

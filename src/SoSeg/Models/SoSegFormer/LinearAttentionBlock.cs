@@ -1,3 +1,4 @@
+using SoSeg.Models.Blocks;
 using SoSeg.Onnx;
 using SoSeg.Models.MixedPrecision;
 using TorchSharp;
@@ -12,17 +13,17 @@ namespace SoSeg.Models.SoSegFormer;
 /// </summary>
 public sealed class LinearAttentionBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-    readonly BatchNorm2d attention_norm;
+    readonly StableBatchNorm2d attention_norm;
     readonly LinearSelfAttention attention;
-    readonly BatchNorm2d ffn_norm;
+    readonly StableBatchNorm2d ffn_norm;
     readonly PrecisionConv2d ffn_in;
     readonly PrecisionConv2d ffn_out;
 
     public LinearAttentionBlock(long dim, long ffnHidden, double bnEps) : base(nameof(LinearAttentionBlock))
     {
-        attention_norm = nn.BatchNorm2d(dim, eps: bnEps);
+        attention_norm = new StableBatchNorm2d(dim, bnEps);
         attention = new LinearSelfAttention(dim);
-        ffn_norm = nn.BatchNorm2d(dim, eps: bnEps);
+        ffn_norm = new StableBatchNorm2d(dim, bnEps);
         ffn_in = PrecisionLayers.Conv2d(dim, ffnHidden, 1);
         ffn_out = PrecisionLayers.Conv2d(ffnHidden, dim, 1);
         RegisterComponents();

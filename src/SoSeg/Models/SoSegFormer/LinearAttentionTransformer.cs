@@ -1,3 +1,4 @@
+using SoSeg.Models.Blocks;
 using SoSeg.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -12,13 +13,13 @@ namespace SoSeg.Models.SoSegFormer;
 public sealed class LinearAttentionTransformer : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly ModuleList<LinearAttentionBlock> blocks;
-    readonly BatchNorm2d norm;
+    readonly StableBatchNorm2d norm;
 
     public LinearAttentionTransformer(long dim, int blockCount, long ffnHidden, double bnEps) : base(nameof(LinearAttentionTransformer))
     {
         blocks = new ModuleList<LinearAttentionBlock>(
             Enumerable.Range(0, blockCount).Select(_ => new LinearAttentionBlock(dim, ffnHidden, bnEps)).ToArray());
-        norm = nn.BatchNorm2d(dim, eps: bnEps);
+        norm = new StableBatchNorm2d(dim, bnEps);
         RegisterComponents();
     }
 

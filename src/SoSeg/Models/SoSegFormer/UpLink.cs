@@ -16,7 +16,7 @@ public sealed class UpLink : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly ConvBnAct reduce;
     readonly PrecisionConvTranspose2d upsample;
-    readonly BatchNorm2d upsample_bn;
+    readonly StableBatchNorm2d upsample_bn;
     readonly ConvBnAct project;
 
     public UpLink(long inChannels, long outChannels, double bnEps) : base(nameof(UpLink))
@@ -24,7 +24,7 @@ public sealed class UpLink : nn.Module<Tensor, Tensor>, IOnnxExportable
         long hidden = Math.Max(1, inChannels / 4);
         reduce = new ConvBnAct(inChannels, hidden, 1, bnEps: bnEps);
         upsample = PrecisionLayers.ConvTranspose2d(hidden, hidden, 3, stride: 2, padding: 1, output_padding: 1, bias: false);
-        upsample_bn = nn.BatchNorm2d(hidden, eps: bnEps);
+        upsample_bn = new StableBatchNorm2d(hidden, bnEps);
         project = new ConvBnAct(hidden, outChannels, 1, bnEps: bnEps);
         RegisterComponents();
     }

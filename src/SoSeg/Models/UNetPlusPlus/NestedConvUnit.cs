@@ -16,10 +16,10 @@ namespace SoSeg.Models.UNetPlusPlus;
 public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     readonly PrecisionConv2d conv1;
-    readonly BatchNorm2d? norm1;
+    readonly StableBatchNorm2d? norm1;
     readonly Dropout? dropout1;
     readonly PrecisionConv2d conv2;
-    readonly BatchNorm2d? norm2;
+    readonly StableBatchNorm2d? norm2;
     readonly Dropout? dropout2;
 
     public NestedConvUnit(long inChannels, long outChannels, double dropout, bool batchNorm) : base(nameof(NestedConvUnit))
@@ -29,8 +29,8 @@ public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>, IOnnxExportable
         conv2 = PrecisionLayers.Conv2d(outChannels, outChannels, 3, padding: 1, bias: !batchNorm);
         if (batchNorm)
         {
-            norm1 = nn.BatchNorm2d(outChannels);
-            norm2 = nn.BatchNorm2d(outChannels);
+            norm1 = new StableBatchNorm2d(outChannels);
+            norm2 = new StableBatchNorm2d(outChannels);
         }
         if (dropout > 0)
         {
@@ -50,7 +50,7 @@ public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>, IOnnxExportable
         return y.MoveToOuterDisposeScope();
     }
 
-    static Tensor Apply(Tensor x, PrecisionConv2d conv, BatchNorm2d? norm, Dropout? dropout)
+    static Tensor Apply(Tensor x, PrecisionConv2d conv, StableBatchNorm2d? norm, Dropout? dropout)
     {
         var y = conv.call(x);
         if (norm is not null) y = norm.call(y);
@@ -60,7 +60,7 @@ public sealed class NestedConvUnit : nn.Module<Tensor, Tensor>, IOnnxExportable
 
     public OnnxValue Export(OnnxGraph g, OnnxValue x) => Export(g, Export(g, x, conv1, norm1, dropout1), conv2, norm2, dropout2);
 
-    static OnnxValue Export(OnnxGraph g, OnnxValue x, PrecisionConv2d conv, BatchNorm2d? norm, Dropout? dropout)
+    static OnnxValue Export(OnnxGraph g, OnnxValue x, PrecisionConv2d conv, StableBatchNorm2d? norm, Dropout? dropout)
     {
         var y = conv.Export(g, x);
         if (norm is not null) y = norm.Export(g, y);

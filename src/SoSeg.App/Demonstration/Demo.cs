@@ -3,13 +3,16 @@ using SoSeg.Inference;
 using SoSeg.Monitoring;
 using SoSeg.App.Terminal;
 using SoSeg.Training;
+using SoSeg.App.Comparison;
+using SoSeg.App.Comparison.Executors;
+using SoSeg.App.Comparison.Grid;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SoSeg.App.Comparison;
+namespace SoSeg.App.Demonstration;
 
 /// <summary>What `soseg demo` does on a device: dataset size, models and a schedule that fits a few minutes.</summary>
-/// <param name="ParallelCells">Models trained at a time, each in its own process (<see cref="Executors.CellProcesses"/>); 1: one after another in this process.</param>
+/// <param name="ParallelCells">Models trained at a time, each in its own process (<see cref="CellProcesses"/>); 1: one after another in this process.</param>
 public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnlyDictionary<string, Dictionary<string, string>> ModelOptions,
                               TrainingOptions Training, int PredictionWindow, int ParallelCells = 1)
 {
@@ -101,9 +104,9 @@ public static class Demo
         {
             comparison.CheckBeforeWork();
             report = IO.OutputFolder.Claim(report, IO.OutputKind.Report, "soseg compare", force, [data]);
-            var grid = Grid.ComparisonGrid.Create(report, [options], "cpu", allowTf32: true, "local", slurm: null);
+            var grid = ComparisonGrid.Create(report, [options], "cpu", allowTf32: true, "local", slurm: null);
             grid.Save();
-            new Executors.CellProcesses(grid, plan.ParallelCells, Runtime.CpuBudget.Current.Count, sosegCommand, log).Run(cancel);
+            new CellProcesses(grid, plan.ParallelCells, Runtime.CpuBudget.Current.Count, sosegCommand, log).Run(cancel);
         }
         return comparison.Run(report, cancel, force);
     }
