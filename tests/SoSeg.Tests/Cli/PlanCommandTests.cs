@@ -68,6 +68,33 @@ public class PlanCommandTests
     };
 
     [Fact]
+    public void Compare_takes_the_plan_for_every_cell_unless_an_option_is_given()
+    {
+        using var folder = new TempFolder();
+        string data = TinySpotDataset.Write(Path.Combine(folder.Path, "data"), train: 6, test: 1);
+        string planFile = Path.Combine(folder.Path, "plan.json");
+        Assert.Equal(0, Run("plan", data, "--out", planFile, "--no-progress").Code);
+        var planned = RecipePlan.Read(planFile);
+
+        string report = Path.Combine(folder.Path, "report");
+        var compare = Run("compare", "--data", data, "--plan", planFile, "--models", "unet,unetpp", "--model-option", "unet:base-width=4",
+                          "--model-option", "unetpp:base-width=4", "--epochs", "1", "--steps-per-epoch", "1", "--batch", "2", "--window", "64",
+                          "--out", report, "--no-progress", "--device", "cpu");
+        Assert.True(compare.Code == 0, compare.Err + compare.Out);
+        foreach (var model in new[] { "unet", "unetpp" })
+        {
+            var used = TrainConfig.Read(Path.Combine(report, "runs", model, "seed0", "config.json")).Training;
+            Assert.Equal((1, 2), (used.Epochs, used.BatchSize));  // given explicitly
+            Assert.Equal(planned.Crop.Value, used.CropSize);
+            Assert.Equal(planned.Loss.Value, used.Loss);
+            Assert.Equal(planned.SelectBy.Value, used.SelectBy);
+            Assert.Equal(planned.OversampleForeground.Value, used.OversampleForeground);
+            Assert.Equal(planned.ScaleMode.Value, used.ScaleMode);
+        }
+        Assert.Contains($"best checkpoint by validation {planned.SelectBy.Value}", File.ReadAllText(Path.Combine(report, "comparison.md")));
+    }
+
+    [Fact]
     public void The_fingerprint_of_volumes_holds_their_median_voxel_spacing_and_images_have_none()
     {
         using var folder = new TempFolder();
