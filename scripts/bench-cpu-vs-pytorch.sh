@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SoSeg vs the PyTorch reference of SoSegFormer on this machine's CPU, in one run (docs/benchmarks.md):
-# sosegformer-s (reference config "small") and sosegformer ("default") at small sizes, fp32 and bf16,
+# sosegformer at the reference's "small" configuration (same 10.6 M parameters) and at paper scale ("default",
+# 177.9 M), at small sizes, fp32 and bf16,
 # training step and inference, the two frameworks alternating so both see the same machine state.
 # Needs a built soseg (dotnet build -c Release) and python3 with torch (Debian: apt-get install python3-torch).
 # Usage: scripts/bench-cpu-vs-pytorch.sh [out-folder]
@@ -21,17 +22,24 @@ for python in ${PYTHON:-python3 /usr/bin/python3}; do "$python" -c 'import torch
 
 threads=$(nproc)
 : > "$out/pytorch.jsonl"
-# model:reference-config:size:batch
-for case in sosegformer-s:small:128:2 sosegformer:default:64:1; do
-  IFS=: read -r model config size batch <<< "$case"
+# label|SoSeg model|SoSeg model options|reference config|size|batch. The reference's "small" (width 0.25, depths 2,2,2,2)
+# is SoSeg's sosegformer with the options below: 10,565,530 parameters in both (sosegformer-s is smaller: 1/8 widths, depth 1).
+# Batch 2: with one image the ASPP pooling BatchNorm has one value per channel, which PyTorch refuses in training.
+cases=(
+  "sosegformer-small|sosegformer|stem=16 widths=16,32,64,128 depths=2,2,2,2 aspp-channels=128|small|128|2"
+  "sosegformer|sosegformer||default|64|2"
+)
+for case in "${cases[@]}"; do
+  IFS='|' read -r label model options config size batch <<< "$case"
+  model_options=(); for o in $options; do model_options+=(--model-option "$o"); done
   for precision in fp32 bf16; do
-    echo "== $model $size x $size batch $batch $precision" >&2
-    /usr/bin/time -f "%e %U %S" -o "$out/soseg-$model-$precision.time" \
-      "$soseg" bench --model "$model" --size "$size" --batch "$batch" --steps "$steps" --warmup "$warmup" \
-      --device cpu --precision "$precision" --json --no-progress > "$out/soseg-$model-$precision.json" 2>/dev/null \
+    echo "== $label $size x $size batch $batch $precision" >&2
+    /usr/bin/time -f "%e %U %S" -o "$out/soseg-$label-$precision.time" \
+      "$soseg" bench --model "$model" "${model_options[@]}" --size "$size" --batch "$batch" --steps "$steps" --warmup "$warmup" \
+      --device cpu --precision "$precision" --json --no-progress > "$out/soseg-$label-$precision.json" 2>/dev/null \
       || echo "   soseg failed" >&2
     (cd "$anchor" && "$python" bench.py --config "$config" --size "$size" --batch "$batch" --steps "$steps" --warmup "$warmup" \
-      --device cpu --threads "$threads" --mode "$precision") | sed "s/^{/{\"soseg_model\": \"$model\", /" >> "$out/pytorch.jsonl" \
+      --device cpu --threads "$threads" --mode "$precision") | sed "s/^{/{\"soseg_model\": \"$label\", /" >> "$out/pytorch.jsonl" \
       || echo "   reference failed" >&2
   done
 done
@@ -50,14 +58,15 @@ r = lambda a, b: "-" if a is None or b is None else f"{a / b:.2f}"
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 torch_version = rows[0]["torch"] if rows else "?"
 print(f"CPU: {cpu}, {os.cpu_count()} logical CPUs; PyTorch {torch_version}; medians of {steps} steps after {warmup} warm-up\n")
-print("| model | input | precision | SoSeg train ms | PyTorch train ms | ratio | SoSeg infer ms | PyTorch infer ms | ratio | SoSeg AdamW ms |")
-print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
-for model in ("sosegformer-s", "sosegformer"):
+print("| model | parameters (SoSeg / PyTorch) | input | precision | SoSeg train ms | PyTorch train ms | ratio | SoSeg infer ms | PyTorch infer ms | ratio | SoSeg AdamW ms |")
+print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+for model in ("sosegformer-small", "sosegformer"):
     for precision in ("fp32", "bf16"):
         s = soseg(model, precision) or {}
         st = (s.get("trainStep") or {}).get("medianMs"); si = (s.get("forward") or {}).get("medianMs"); so = (s.get("optimizerStep") or {}).get("medianMs")
         pt = (ref(model, precision, "train_step") or {}).get("ms_median"); pi = (ref(model, precision, "inference") or {}).get("ms_median")
         size = f"{s.get('batch', '?')} x {s.get('size', '?')}^2"
-        print(f"| {model} | {size} | {precision} | {f(st)} | {f(pt)} | {r(st, pt)} | {f(si)} | {f(pi)} | {r(si, pi)} | {f(so)} |")
+        params = f"{s.get('parameters', '?'):,} / " + (f"{(ref(model, 'fp32', 'train_step') or {}).get('params'):,}" if ref(model, 'fp32', 'train_step') else "-")
+        print(f"| {model} | {params} | {size} | {precision} | {f(st)} | {f(pt)} | {r(st, pt)} | {f(si)} | {f(pi)} | {r(si, pi)} | {f(so)} |")
 print("\nratio = SoSeg / PyTorch (below 1: SoSeg faster). Raw results:", out)
 PY

@@ -36,7 +36,7 @@ for modality in "${modalities[@]}"; do
 done
 
 python3 - "$out" "${modalities[@]}" <<'PY'
-import json, statistics, sys, os
+import json, statistics, sys, os, glob
 out, modalities = sys.argv[1], sys.argv[2:]
 def stats(values):
     values = [v for v in values if v is not None]
@@ -44,20 +44,26 @@ def stats(values):
     mean = statistics.mean(values) * 100
     std = statistics.stdev(values) * 100 if len(values) > 1 else 0.0
     return f"{mean:.1f} ± {std:.1f}"
-rows = ["| modality | model | recipe | per-image fg Dice | authors' mDice | recall ultra-small | recall small | recall all |",
-        "|---|---|---|---:|---:|---:|---:|---:|"]
+def stratum(m, name): return next(s for s in m["strata"] if s["name"] == name)
+def recall(m, name):
+    b = next(b for b in m["objects"]["bins"] if b["name"] == name)["overall"]
+    return b["found"] / b["groundTruthObjects"] if b["groundTruthObjects"] else None
+def false_positives(m):
+    return next(b for b in m["objects"]["bins"] if b["name"] == "all")["overall"]["falsePositives"] / stratum(m, "all")["imageCount"]
+rows = ["| modality | model | recipe | per-image fg Dice | authors' mDice | recall ultra-small | recall small | recall all | FP objects / image | per-image Dice per class |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
 for modality in modalities:
-    for arm in ("paper", "planned"):
-        runs = json.load(open(os.path.join(out, f"{arm}-{modality}", "comparison.json")))
-        for model in sorted({r["Model"] for r in runs}):
-            metrics = [json.load(open(r["metrics"])) for r in runs if r["Model"] == model]
-            def stratum(m, name): return next(s for s in m["strata"] if s["name"] == name)
-            def recall(m, name):
-                b = next(b for b in m["objects"]["bins"] if b["name"] == name)["overall"]
-                return b["found"] / b["groundTruthObjects"] if b["groundTruthObjects"] else None
+    for model in ("sosegformer-s", "unet"):
+        for arm in ("paper", "planned"):
+            files = sorted(glob.glob(os.path.join(out, f"{arm}-{modality}", "runs", model, "seed*", "evaluation-test-best", "metrics.json")))
+            metrics = [json.load(open(f)) for f in files]
+            if not metrics: continue
+            classes = ", ".join(f"{c['name']} " + stats([next(x for x in stratum(m, 'all')['perImage']['classes'] if x['name'] == c['name'])['means']['dice'] for m in metrics])
+                                for c in stratum(metrics[0], "all")["perImage"]["classes"])
             rows.append(f"| {modality} | {model} | {arm} | {stats([stratum(m, 'all')['perImage']['foreground']['dice'] for m in metrics])} | "
                         f"{stats([stratum(m, 'all')['dataset']['weighted']['dice'] for m in metrics])} | "
-                        + " | ".join(stats([recall(m, b) for m in metrics]) for b in ("ultra-small", "small", "all")) + " |")
+                        + " | ".join(stats([recall(m, b) for m in metrics]) for b in ("ultra-small", "small", "all"))
+                        + f" | {statistics.mean(false_positives(m) for m in metrics):.1f} | {classes} |")
 open(os.path.join(out, "summary.md"), "w").write("\n".join(rows) + "\n")
 print("\n".join(rows))
 PY
