@@ -98,6 +98,8 @@ public static class Demo
         };
         log.WriteLine($"training {string.Join(" and ", plan.Models)} for {plan.Training.Epochs} epochs on {device.type.ToString().ToLowerInvariant()} " +
                       $"(crop {plan.Training.CropSize}, batch {plan.Training.BatchSize}, lr {plan.Training.LearningRate:0.#e+00} -> {plan.Training.MinLearningRate:0.#e+00})");
+        log.WriteLine($"recipe: loss {plan.Training.Loss}, {(plan.Training.OversampleForeground > 0 ? $"{plan.Training.OversampleForeground:P0} of crops on objects" : "uniform crops")}, " +
+                      $"best checkpoint by {plan.Training.SelectBy}; the planned small-object recipe did not beat it for both models (docs/small-objects.md)");
         string report = Path.Combine(folder, "report");
         var comparison = new ModelComparison(options, device, progress, log);
         if (plan.ParallelCells > 1 && sosegCommand is not null && device.type == DeviceType.CPU)
