@@ -9,8 +9,8 @@ namespace SoSeg.App.Comparison.Executors;
 /// Trains a grid's unfinished cells several at a time on this machine's CPUs, each in its own soseg process
 /// (`soseg compare-cell`, the command a Slurm task runs) with an equal share of the CPUs as libtorch threads.
 /// Separate processes because layers draw their initial weights and dropout from libtorch's one global generator:
-/// two trainings in one process would not repeat. Small networks use a second thread poorly, so two one-thread
-/// trainings side by side finish sooner than the same two one after another with two threads each. Each cell's
+/// two trainings in one process would not repeat. Small networks use a second thread only partly, so two one-thread
+/// trainings side by side finish sooner (the demo: 17%) than the same two one after another with two threads each. Each cell's
 /// output goes to REPORT/cells/cell-N.log and, behind the cell's name, to this command's output. The comparison then finds the runs finished and only reports them.
 /// </summary>
 /// <param name="sosegCommand">How to start soseg: the program and any leading arguments (e.g. dotnet soseg.dll).</param>
@@ -39,7 +39,7 @@ public sealed class CellProcesses(ComparisonGrid grid, int parallel, int cpus, I
         var queue = new Queue<GridCell>(grid.Cells.Where(c => !ModelComparison.IsFinished(c.Dataset.Report, c.Model, c.Seed, c.Dataset.Options.Training.Epochs)));
         if (queue.Count == 0) return;
         log.WriteLine($"training {queue.Count} cell(s), {Math.Min(parallel, queue.Count)} at a time, each in its own process with {ThreadsPerCell} libtorch thread(s); their output is shown behind their names and kept in {Path.Combine(grid.Report, "cells")}");
-        var running = new List<(GridCell Cell, Process Process, Stopwatch Clock)>();
+        var running = new List<(GridCell Cell, Process Process, TextWriter CellLog, Stopwatch Clock)>();
         var failed = new List<string>();
         try
         {
@@ -48,29 +48,31 @@ public sealed class CellProcesses(ComparisonGrid grid, int parallel, int cpus, I
                 while (queue.Count > 0 && running.Count < parallel && !cancel.IsCancellationRequested)
                 {
                     var cell = queue.Dequeue();
-                    running.Add((cell, Start(cell), Stopwatch.StartNew()));
+                    var (process, cellLog) = Start(cell);
+                    running.Add((cell, process, cellLog, Stopwatch.StartNew()));
                     lock (log) log.WriteLine($"== {cell.Name}: training in process {running[^1].Process.Id}");
                 }
                 if (cancel.IsCancellationRequested) { Terminate(running); break; }
                 int finished = WaitForAny(running, cancel);
                 if (finished < 0) continue;
-                var (done, process, clock) = running[finished];
+                var (done, ended, endedLog, clock) = running[finished];
                 running.RemoveAt(finished);
-                lock (log)
-                    if (process.ExitCode == 0) log.WriteLine($"== {done.Name}: done in {clock.Elapsed:m\\:ss}");
-                else failed.Add($"{done.Name} (exit code {process.ExitCode}; see {LogOf(done)})");
-                process.Dispose();
+                if (ended.ExitCode == 0) { lock (log) log.WriteLine($"== {done.Name}: done in {clock.Elapsed:m\\:ss}"); }
+                else failed.Add($"{done.Name} (exit code {ended.ExitCode}; see {LogOf(done)})");
+                ended.Dispose();
+                endedLog.Dispose();
             }
         }
         finally
         {
-            foreach (var (_, process, _) in running) { process.WaitForExit(); process.Dispose(); }
+            foreach (var (_, process, cellLog, _) in running) { process.WaitForExit(); process.Dispose(); cellLog.Dispose(); }
         }
         if (cancel.IsCancellationRequested) throw new OperationCanceledException("comparison interrupted; run the same command again to continue.");
         if (failed.Count > 0) throw new SoSegException($"{failed.Count} cell(s) failed: {string.Join("; ", failed)}.");
     }
 
-    Process Start(GridCell cell)
+    /// <summary>Starts one cell's process; its output goes to the returned log (close it once the process has ended).</summary>
+    (Process Process, TextWriter CellLog) Start(GridCell cell)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(LogOf(cell))!);
         var start = new ProcessStartInfo(sosegCommand[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -88,12 +90,11 @@ public sealed class CellProcesses(ComparisonGrid grid, int parallel, int cpus, I
         process.ErrorDataReceived += (_, e) => Line(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _ = Task.Run(() => { process.WaitForExit(); writer.Dispose(); });
-        return process;
+        return (process, writer);
     }
 
     /// <summary>Index of a process that has ended, or -1 when the cancel came first.</summary>
-    static int WaitForAny(List<(GridCell Cell, Process Process, Stopwatch Clock)> running, CancellationToken cancel)
+    static int WaitForAny(List<(GridCell Cell, Process Process, TextWriter CellLog, Stopwatch Clock)> running, CancellationToken cancel)
     {
         while (true)
         {
@@ -103,9 +104,9 @@ public sealed class CellProcesses(ComparisonGrid grid, int parallel, int cpus, I
         }
     }
 
-    static void Terminate(List<(GridCell Cell, Process Process, Stopwatch Clock)> running)
+    static void Terminate(List<(GridCell Cell, Process Process, TextWriter CellLog, Stopwatch Clock)> running)
     {
-        foreach (var (_, process, _) in running)
+        foreach (var (_, process, _, _) in running)
             try { if (!process.HasExited) _ = Kill(process.Id, 15); }
             catch (InvalidOperationException) { }
     }
