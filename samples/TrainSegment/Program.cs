@@ -21,9 +21,10 @@ var data = new TrainingData
     TrainIds = dataset.Items(fold.Train).Select(i => i.Id).ToList(), ValidationIds = dataset.Items(fold.Validation).Select(i => i.Id).ToList(),
     LabelValues = Enumerable.Range(0, dataset.NumClasses).Select(c => (int)dataset.Labels.ValueOf(c)).ToList(), Load = id => dataset.Load(items[id]),
 };
-var options = new TrainingOptions { Model = "sosegformer-s", Epochs = 1, StepsPerEpoch = 4, BatchSize = 2, CropSize = 32, LearningRate = 1e-3, WarmupEpochs = 0 };
-var window = new PredictionOptions { WindowSize = options.CropSize };
-PaperRecipe.Train(options, data, device, new RunFolder(args[1]), new AugmentationPipeline(options.ToAugmentationOptions()),
+var options = new TrainingOptions { Model = "sosegformer-s", Epochs = 1, StepsPerEpoch = 4, BatchSize = 2, LearningRate = 1e-3, WarmupEpochs = 0,
+                                   Augmentation = AugmentationOptions.Default with { CropSize = 32 } };
+var window = options.ValidationPrediction; // windows of the training crop
+PaperRecipe.Train(options, data, device, new RunFolder(args[1]), new AugmentationPipeline(options.Augmentation),
                   new MetricValidator(device, window), new SilentProgress(), Console.Out, resume: false);
 
 var (model, _) = Checkpoint.LoadModel(new RunFolder(args[1]).LastCheckpoint, device);

@@ -29,6 +29,7 @@ public static class SettingFlags
         ["OversampleForeground"] = "--oversample-foreground",
         ["Augmentations"] = "--augmentation",
         ["WindowSize"] = "--window",
+        ["ValidationWindow"] = "--val-window",
         ["Overlap"] = "--overlap",
         ["TestFraction"] = "--test-fraction",
         ["ValidationFraction"] = "--val-fraction",

@@ -25,10 +25,10 @@ public sealed record ComparisonOptions
         var merged = new Dictionary<string, string>(Training.ModelOptions, StringComparer.OrdinalIgnoreCase);
         if (ModelOptions.TryGetValue(model, out var own))
             foreach (var (key, value) in own) merged[key] = value;
-        return Training with { Model = model, Seed = seed, ModelOptions = merged };
+        return Training with { Model = model, Seed = seed, ModelOptions = merged, Validation = Prediction };
     }
     public DatasetOptions Dataset { get; init; } = new();
-    /// <summary>How the test images are predicted (window = the training crop unless set).</summary>
+    /// <summary>How validation and the test images predict (window = the training crop unless set).</summary>
     public PredictionOptions Prediction { get; init; } = new();
     public EvaluationOptions Evaluation { get; init; } = new();
     public EvaluationSubset Subset { get; init; } = EvaluationSubset.Test;

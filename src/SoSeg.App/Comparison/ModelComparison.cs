@@ -152,7 +152,6 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
             Data = Path.GetFullPath(options.Data),
             Dataset = options.Dataset,
             Training = options.RecipeFor(model, seed),
-            Validation = options.Prediction,
         };
         if (!run.HasRun)
         {
@@ -344,9 +343,9 @@ public sealed class ModelComparison(ComparisonOptions options, Device device, Pr
     {
         var t = options.Training;
         return $"Dataset {dataset.Manifest.Name} ({dataset.Root}), {options.Subset.ToString().ToLowerInvariant()} images: {runs.FirstOrDefault()?.Report.ImageCount.ToString() ?? "none evaluated yet"}. " +
-               $"Every model trained {t.Epochs} epochs, batch {t.BatchSize}, {t.CropSize} x {t.CropSize} crops, AdamW lr {t.LearningRate:0.##e+00} -> {t.MinLearningRate:0.##e+00}, " +
-               $"loss {(t.Loss.ToString() switch { "ce" => "cross-entropy (common protocol)", "model" => "each model's own", var name => name })}, augmentations {(t.Augment ? "on" : "off")}" +
-               $"{(t.OversampleForeground > 0 ? $", {t.OversampleForeground:P0} of crops centred on objects" : "")}; " +
+               $"Every model trained {t.Epochs} epochs, batch {t.BatchSize}, {t.Augmentation.CropSize} x {t.Augmentation.CropSize} crops, AdamW lr {t.LearningRate:0.##e+00} -> {t.MinLearningRate:0.##e+00}, " +
+               $"loss {(t.Loss.ToString() switch { "ce" => "cross-entropy (common protocol)", "model" => "each model's own", var name => name })}, augmentations {(t.Augmentation.ActiveSteps is { Count: > 0 } steps ? string.Join(", ", steps) : "off")}" +
+               $"{(t.Augmentation.OversampleForeground > 0 ? $", {t.Augmentation.OversampleForeground:P0} of crops centred on objects" : "")}; " +
                $"{options.Seeds} seed(s) from {options.FirstSeed}, mean ± sample std over seeds; best checkpoint by validation {t.SelectBy}. " +
                $"Strata: images whose largest ground-truth object is below 1% (ultra small) / 10% (small) of the image (docs/metrics.md).";
     }

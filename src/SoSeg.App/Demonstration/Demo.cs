@@ -1,3 +1,4 @@
+using SoSeg.Augmentation;
 using SoSeg.Data.Synthetic;
 using SoSeg.Inference;
 using SoSeg.Monitoring;
@@ -24,13 +25,13 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
     /// </summary>
     public static DemoPlan For(Device device) => device.type == DeviceType.CUDA
         ? new DemoPlan(200, ["sosegformer", "unet"], new Dictionary<string, Dictionary<string, string>>(),
-            new TrainingOptions { Epochs = 30, BatchSize = 4, CropSize = 512, LearningRate = 2e-4, MinLearningRate = 1e-6, WarmupEpochs = 1 },
+            new TrainingOptions { Epochs = 30, BatchSize = 4, LearningRate = 2e-4, MinLearningRate = 1e-6, WarmupEpochs = 1, Augmentation = AugmentationOptions.Default with { CropSize = 512 } },
             PredictionWindow: 512)
         : new DemoPlan(40, ["sosegformer-s", "unet"], new Dictionary<string, Dictionary<string, string>> { ["unet"] = new() { ["base-width"] = "16" } },
             new TrainingOptions
             {
-                Epochs = 6, StepsPerEpoch = 25, BatchSize = 4, CropSize = 256, LearningRate = 2e-3, MinLearningRate = 1e-5, WarmupEpochs = 1,
-                ValidateEvery = 3, ScaleMode = Augmentation.ScaleMode.Image, ScaleMin = 0.8, ScaleMax = 1.25,
+                Epochs = 6, StepsPerEpoch = 25, BatchSize = 4, LearningRate = 2e-3, MinLearningRate = 1e-5, WarmupEpochs = 1, ValidateEvery = 3,
+                Augmentation = ScaleMode.Image.ApplyTo(AugmentationOptions.Default with { CropSize = 256, ScaleMin = 0.8, ScaleMax = 1.25 }),
             },
             PredictionWindow: 640);
 
@@ -50,7 +51,7 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
             {
                 Epochs = newEpochs,
                 StepsPerEpoch = stepsPerEpoch ?? Training.StepsPerEpoch,
-                CropSize = crop ?? Training.CropSize,
+                Augmentation = Training.Augmentation with { CropSize = crop ?? Training.Augmentation.CropSize },
                 WarmupEpochs = Math.Min(Training.WarmupEpochs, newEpochs),
                 ValidateEvery = Math.Min(Training.ValidateEvery, newEpochs),
             },
@@ -97,8 +98,8 @@ public static class Demo
             FigureImages = 3,
         };
         log.WriteLine($"training {string.Join(" and ", plan.Models)} for {plan.Training.Epochs} epochs on {device.type.ToString().ToLowerInvariant()} " +
-                      $"(crop {plan.Training.CropSize}, batch {plan.Training.BatchSize}, lr {plan.Training.LearningRate:0.#e+00} -> {plan.Training.MinLearningRate:0.#e+00})");
-        log.WriteLine($"recipe: loss {plan.Training.Loss}, {(plan.Training.OversampleForeground > 0 ? $"{plan.Training.OversampleForeground:P0} of crops on objects" : "uniform crops")}, " +
+                      $"(crop {plan.Training.Augmentation.CropSize}, batch {plan.Training.BatchSize}, lr {plan.Training.LearningRate:0.#e+00} -> {plan.Training.MinLearningRate:0.#e+00})");
+        log.WriteLine($"recipe: loss {plan.Training.Loss}, {(plan.Training.Augmentation.OversampleForeground > 0 ? $"{plan.Training.Augmentation.OversampleForeground:P0} of crops on objects" : "uniform crops")}, " +
                       $"best checkpoint by {plan.Training.SelectBy}; the planned small-object recipe did not beat it for both models (docs/small-objects.md)");
         string report = Path.Combine(folder, "report");
         var comparison = new ModelComparison(options, device, progress, log);

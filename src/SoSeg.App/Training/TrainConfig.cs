@@ -7,17 +7,27 @@ using SoSeg.Training;
 
 namespace SoSeg.App.Training;
 
-/// <summary>config.json of a run: the dataset, how it is read, the training options and how validation predicts.</summary>
-public sealed record TrainConfig
+/// <summary>config.json of a run: the dataset, how it is read and the training options (validation's prediction included).</summary>
+public sealed record TrainConfig : IJsonOnDeserialized
 {
     /// <summary>Dataset folder (absolute).</summary>
     public required string Data { get; init; }
     public DatasetOptions Dataset { get; init; } = new();
     /// <summary>A splits file the user chose (`train --splits`, absolute), used instead of the dataset's splits_final.json; null: the dataset's.</summary>
     public string? Splits { get; init; }
-    public TrainingOptions Training { get; init; } = new();
-    public PredictionOptions Validation { get; init; } = new();
+    public TrainingOptions Training { get => _training; init => _training = value; }
+    TrainingOptions _training = new();
     public string SoSegVersion { get; init; } = typeof(TrainConfig).Assembly.GetName().Version?.ToString(3) ?? "";
+
+    // Older config.json files kept validation's prediction options next to the training options; read into them, never written.
+    [JsonInclude, JsonPropertyName("validation"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    PredictionOptions? LegacyValidation { get; set; }
+
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        if (LegacyValidation is { } validation && _training.Validation is null) _training = _training with { Validation = validation };
+        LegacyValidation = null;
+    }
 
     static readonly JsonSerializerOptions JsonOptions = new()
     {

@@ -32,10 +32,9 @@ public static class TrainingSession
         RefuseExistingRun(run, probeLock: command);
         OutputFolder.Check(run.Folder, OutputKind.Run, command, force, [config.Data]);
         config.Training.Validate();
-        config.Validation.Validate("--val-window");
         var dataset = SegmentationDataset.Open(config.Data, config.Dataset);
         DatasetVerifier.EnsureValid(dataset, progress);
-        config.Training.EnsureMemoryFits(dataset.Channels, dataset.NumClasses, config.Validation.WindowSize, "--val-window", device);
+        config.Training.EnsureMemoryFits(dataset.Channels, dataset.NumClasses, config.Training.ValidationPrediction.WindowSize, TrainingOptions.ValidationWindowSetting, device);
         if (config.Splits is not null)
         {
             if (!File.Exists(config.Splits)) throw new SoSegException($"{config.Splits}: splits file not found (--splits).");
@@ -130,8 +129,8 @@ public static class TrainingSession
 
     static TrainingResult Train(TrainConfig config, TrainingData data, RunFolder run, Device device, Progress progress, TextWriter log, bool resume, CancellationToken cancel)
     {
-        var pipeline = new AugmentationPipeline(config.Training.ToAugmentationOptions());
-        var validation = config.Validation;
+        var pipeline = new AugmentationPipeline(config.Training.Augmentation);
+        var validation = config.Training.ValidationPrediction;
         var result = PaperRecipe.Train(config.Training, data, device, run, pipeline, new MetricValidator(device, validation, config.Training.SelectBy),
             progress, log, resume, cancel, callbacks: [new TrainingCurvesCallback(run.CurvePng)]);
         if (result.Interrupted)

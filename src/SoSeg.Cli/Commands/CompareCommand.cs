@@ -68,7 +68,7 @@ public static class CompareCommand
                 Training = training,
                 ModelOptions = perModel,
                 Dataset = new DatasetOptions { DropEmptySlices = parse.GetValue(dropEmpty) },
-                Prediction = new PredictionOptions { WindowSize = parse.GetValue(window) ?? training.CropSize },
+                Prediction = new PredictionOptions { WindowSize = parse.GetValue(window) ?? training.Augmentation.CropSize },
                 FigureImages = parse.GetValue(figureImages),
             }).ToList();
             // Nothing is written (grid.json included) into a folder SoSeg did not make, or into an input.

@@ -91,7 +91,7 @@ public static class EvaluateCommand
                 var (engine, info, _) = engineOption.Open(parse, checkpointPath, device, notes);
                 using var disposeEngine = engine;
                 DatasetEvaluation.CheckCompatible(info, dataset, checkpointPath);
-                var prediction = window.Read(parse, info.CropSize, EngineOptions.TorchModelOf(engine), info.Model, engine.Device);
+                var prediction = window.Read(parse, info.WindowSize, EngineOptions.TorchModelOf(engine), info.Model, engine.Device);
                 report = progress.Run(ctx => DatasetEvaluation.EvaluateModel(dataset, items, engine, prediction, options,
                     ctx.AddTask($"evaluate {info.Model} on {items.Count} {subsetName} images", items.Count)));
                 title = $"{info.Model} (epoch {info.Epoch}) on {subsetName}";

@@ -46,7 +46,7 @@ public static class PredictCommand
             OutputFolder.Check(folder, OutputKind.Predictions, Command, parse.GetValue(force), read);
             var (engine, info, _) = engineOption.Open(parse, checkpointPath, device, log);
             using var disposeEngine = engine;
-            var predictor = new SegmentationPredictor(engine, window.Read(parse, info.CropSize, EngineOptions.TorchModelOf(engine), info.Model, engine.Device));
+            var predictor = new SegmentationPredictor(engine, window.Read(parse, info.WindowSize, EngineOptions.TorchModelOf(engine), info.Model, engine.Device));
             var outputs = new PredictionOutputs { Probabilities = parse.GetValue(probabilities), Overlays = parse.GetValue(overlays) };
             var inputPredictor = new InputPredictor(predictor, info);
             inputPredictor.RefuseOverwritingInputs(inputs, folder, outputs);

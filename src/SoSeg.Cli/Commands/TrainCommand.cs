@@ -59,6 +59,7 @@ public static class TrainCommand
                 Precision = device.Precision(parse),
                 ChannelsLast = device.ChannelsLast(parse),
             };
+            training = training with { Validation = new PredictionOptions { WindowSize = parse.GetValue(valWindow) ?? training.Augmentation.CropSize } };
             var config = new TrainConfig
             {
                 Data = Path.GetFullPath(dataFolder),
@@ -70,7 +71,6 @@ public static class TrainCommand
                     ValidationFraction = parse.GetValue(valFraction),
                 },
                 Training = training,
-                Validation = new PredictionOptions { WindowSize = parse.GetValue(valWindow) ?? training.CropSize },
             };
             var started = TrainingSession.Start(config, new RunFolder(runFolder), torchDevice, progress, log, cancel.Token, parse.GetValue(force));
             return Summarise(started, log);

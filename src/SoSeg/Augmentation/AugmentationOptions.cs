@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SoSeg.Augmentation;
 
 /// <summary>
@@ -102,16 +104,27 @@ public sealed record AugmentationOptions
         GaussianBlur = false, PhotometricDistortion = false,
     };
 
+    /// <summary>The random rescale as a <see cref="Augmentation.ScaleMode"/> (<see cref="RandomScale"/> and <see cref="ScaleRelativeToCrop"/> together).</summary>
+    [JsonIgnore]
+    public ScaleMode ScaleMode => !RandomScale ? ScaleMode.Off : ScaleRelativeToCrop ? ScaleMode.Crop : ScaleMode.Image;
+
+    /// <summary>This crop and foreground sampling with every transform off (training on plain random crops).</summary>
+    public AugmentationOptions WithoutTransforms() => CropOnly with { CropSize = CropSize, OversampleForeground = OversampleForeground };
+
+    /// <summary>Names of the switchable steps that are on (<see cref="AugmentationRegistry.Names"/>), in application order.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> ActiveSteps => AugmentationRegistry.Steps.Where(s => s.Switchable && s.IsOn(this)).Select(s => s.Name).ToArray();
+
     /// <summary>True when some sample may need resampling (scale, rotation or elastic), not just cropping and flipping.</summary>
     public bool Resamples => AugmentationRegistry.Steps.Any(step => step.Resamples && step.IsOn(this));
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
-        CheckProbability(OversampleForeground, nameof(OversampleForeground));
+        if (!(OversampleForeground is >= 0 and <= 1)) throw SettingError.Invalid(nameof(OversampleForeground), $"must be a share in [0, 1] (got {OversampleForeground}).");
         if (CropSize < MinimumCropSize) throw SettingError.Invalid(nameof(CropSize), $"must be at least {MinimumCropSize} (got {CropSize}).");
         if (RandomScale && !(ScaleMin > 0 && ScaleMax >= ScaleMin && double.IsFinite(ScaleMax)))
-            throw new ArgumentException($"Scale range [{ScaleMin}, {ScaleMax}] must be positive and ordered.");
+            throw SettingError.Invalid("ScaleRange", $"must be two finite numbers with 0 < MIN <= MAX (got {ScaleMin} {ScaleMax}).");
         if (RandomScale && ScaleRelativeToCrop && !(MaxLongSideFactor > 0 && double.IsFinite(MaxLongSideFactor)))
             throw new ArgumentException($"MaxLongSideFactor must be positive, not {MaxLongSideFactor}.");
         CheckProbability(FlipProbability, nameof(FlipProbability));

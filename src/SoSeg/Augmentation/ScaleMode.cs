@@ -36,5 +36,7 @@ public static class ScaleModes
 
     /// <summary><paramref name="options"/> with the random rescale this mode stands for.</summary>
     public static AugmentationOptions ApplyTo(this ScaleMode mode, AugmentationOptions options) =>
-        options with { RandomScale = mode != ScaleMode.Off, ScaleRelativeToCrop = mode == ScaleMode.Crop };
+        Enum.IsDefined(mode)
+            ? options with { RandomScale = mode != ScaleMode.Off, ScaleRelativeToCrop = mode == ScaleMode.Crop }
+            : throw SettingError.Invalid(nameof(ScaleMode), $"must be {string.Join(", ", Names)} (got {(int)mode}).");
 }

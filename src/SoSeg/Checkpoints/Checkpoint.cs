@@ -33,8 +33,11 @@ public sealed record CheckpointInfo
     public double? Score { get; init; }
     public double? BestScore { get; init; }
     public int? BestEpoch { get; init; }
-    /// <summary>Training crop: the sliding-window size used by prediction.</summary>
-    public int CropSize { get; init; } = 512;
+    /// <summary>The sliding window its validation predicted with (by default the training crop); prediction's default window.</summary>
+    public int WindowSize { get; init; } = 512;
+    // Older checkpoints wrote the training crop, which was also their validation window; read as the window, never written.
+    [JsonInclude, JsonPropertyName("cropSize"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    int? LegacyCropSize { get => null; init { if (value is int crop) WindowSize = crop; } }
     public string Dataset { get; init; } = "";
     public string CreatedUtc { get; init; } = DateTime.UtcNow.ToString("O");
     public string SoSegVersion { get; init; } = typeof(CheckpointInfo).Assembly.GetName().Version?.ToString(3) ?? "";

@@ -22,7 +22,10 @@ public static class OnnxModelMetadata
     public const string ClassNames = "soseg.class_names";
     public const string LabelValues = "soseg.label_values";
     public const string Normalisation = "soseg.normalisation";
-    public const string CropSize = "soseg.crop_size";
+    /// <summary>The sliding window the model was validated with: prediction's default window.</summary>
+    public const string WindowSize = "soseg.window_size";
+    /// <summary>Written by older exports instead of <see cref="WindowSize"/> (the training crop, which was the window); still read.</summary>
+    public const string LegacyCropSize = "soseg.crop_size";
     public const string SizeDivisor = "soseg.size_divisor";
     public const string Epoch = "soseg.epoch";
     public const string Dataset = "soseg.dataset";
@@ -57,7 +60,7 @@ public static class OnnxModelMetadata
         new(ClassNames, JsonSerializer.Serialize(info.ClassNames)),
         new(LabelValues, JsonSerializer.Serialize(info.LabelValues.Count > 0 ? info.LabelValues : Enumerable.Range(0, info.NumClasses).ToList())),
         new(Normalisation, NormalisationJson()),
-        new(CropSize, info.CropSize.ToString(CultureInfo.InvariantCulture)),
+        new(WindowSize, info.WindowSize.ToString(CultureInfo.InvariantCulture)),
         new(SizeDivisor, sizeDivisor.ToString(CultureInfo.InvariantCulture)),
         new(Epoch, info.Epoch.ToString(CultureInfo.InvariantCulture)),
         new(Dataset, info.Dataset),
@@ -84,7 +87,7 @@ public static class OnnxModelMetadata
                 NumClasses = int.Parse(Get(NumClasses), CultureInfo.InvariantCulture),
                 ClassNames = JsonSerializer.Deserialize<List<string>>(Get(ClassNames)) ?? [],
                 LabelValues = JsonSerializer.Deserialize<List<int>>(Get(LabelValues)) ?? [],
-                CropSize = int.Parse(Get(CropSize), CultureInfo.InvariantCulture),
+                WindowSize = int.Parse(metadata.ContainsKey(WindowSize) ? Get(WindowSize) : Get(LegacyCropSize), CultureInfo.InvariantCulture),
                 Epoch = int.Parse(Get(Epoch), CultureInfo.InvariantCulture),
                 Dataset = Get(Dataset),
                 SoSegVersion = Get(Version),

@@ -26,27 +26,40 @@ public sealed record RecipePlan
     public required PlannedSetting<int> Epochs { get; init; }
     public required PlannedSetting<string> SelectBy { get; init; }
 
-    /// <summary>The <see cref="TrainingOptions"/> settings a plan sets, by property name.</summary>
+    /// <summary>The settings a plan sets, by setting name (as errors and front ends name them).</summary>
     public static readonly string[] SettingNames =
     [
-        nameof(TrainingOptions.CropSize), nameof(TrainingOptions.BatchSize), nameof(TrainingOptions.ScaleMode),
-        nameof(TrainingOptions.OversampleForeground), nameof(TrainingOptions.Loss), nameof(TrainingOptions.Epochs), nameof(TrainingOptions.SelectBy),
+        CropSetting, nameof(TrainingOptions.BatchSize), ScaleModeSetting,
+        OversampleSetting, nameof(TrainingOptions.Loss), nameof(TrainingOptions.Epochs), nameof(TrainingOptions.SelectBy),
     ];
+
+    const string CropSetting = nameof(Augmentation.AugmentationOptions.CropSize);
+    const string ScaleModeSetting = nameof(Augmentation.AugmentationOptions.ScaleMode);
+    const string OversampleSetting = nameof(Augmentation.AugmentationOptions.OversampleForeground);
 
     /// <summary>
     /// The plan's settings on top of <paramref name="options"/>, except those the user gave explicitly (by setting name).
     /// A crop given explicitly re-derives the scale mode by the planner's rule for that crop.
     /// </summary>
-    public TrainingOptions Apply(TrainingOptions options, Func<string, bool> givenExplicitly) => options with
+    public TrainingOptions Apply(TrainingOptions options, Func<string, bool> givenExplicitly)
     {
-        CropSize = givenExplicitly(nameof(TrainingOptions.CropSize)) ? options.CropSize : Crop.Value,
-        BatchSize = givenExplicitly(nameof(TrainingOptions.BatchSize)) ? options.BatchSize : Batch.Value,
-        ScaleMode = givenExplicitly(nameof(TrainingOptions.ScaleMode)) ? options.ScaleMode : ScaleModeFor(givenExplicitly(nameof(TrainingOptions.CropSize)) ? options.CropSize : Crop.Value),
-        OversampleForeground = givenExplicitly(nameof(TrainingOptions.OversampleForeground)) ? options.OversampleForeground : OversampleForeground.Value,
-        Loss = givenExplicitly(nameof(TrainingOptions.Loss)) ? options.Loss : Loss.Value,
-        Epochs = givenExplicitly(nameof(TrainingOptions.Epochs)) ? options.Epochs : Epochs.Value,
-        SelectBy = givenExplicitly(nameof(TrainingOptions.SelectBy)) ? options.SelectBy : SelectBy.Value,
-    };
+        var augmentation = options.Augmentation;
+        int crop = givenExplicitly(CropSetting) ? augmentation.CropSize : Crop.Value;
+        augmentation = augmentation with
+        {
+            CropSize = crop,
+            OversampleForeground = givenExplicitly(OversampleSetting) ? augmentation.OversampleForeground : OversampleForeground.Value,
+        };
+        if (!givenExplicitly(ScaleModeSetting)) augmentation = Augmentation.ScaleModes.ApplyTo(ScaleModeFor(crop), augmentation);
+        return options with
+        {
+            Augmentation = augmentation,
+            BatchSize = givenExplicitly(nameof(TrainingOptions.BatchSize)) ? options.BatchSize : Batch.Value,
+            Loss = givenExplicitly(nameof(TrainingOptions.Loss)) ? options.Loss : Loss.Value,
+            Epochs = givenExplicitly(nameof(TrainingOptions.Epochs)) ? options.Epochs : Epochs.Value,
+            SelectBy = givenExplicitly(nameof(TrainingOptions.SelectBy)) ? options.SelectBy : SelectBy.Value,
+        };
+    }
 
     /// <summary>The planned scale mode, asked again of the planner when the crop is not the plan's (the rule depends on it).</summary>
     Augmentation.ScaleMode ScaleModeFor(int crop) => crop == Crop.Value ? ScaleMode.Value : RecipePlanner.ScaleModeFor(Fingerprint, crop).Value;

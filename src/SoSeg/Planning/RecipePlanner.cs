@@ -41,7 +41,7 @@ public static class RecipePlanner
         // "crop" scaling shrinks frames larger than the crop to about the crop: a 20-pixel object in a 1024 frame becomes 5.
         return smallObjects && shortSide > 1.5 * crop
             ? new(ScaleMode.Image, $"{SmallObjectEvidence(f)} and frames ({shortSide} px) are over 1.5 x the crop of {crop}: scaling by the image's own size keeps them at native scale")
-            : new(new TrainingOptions().ScaleMode, $"the paper's choice (frames of {shortSide} px are near the crop of {crop}{(smallObjects ? "" : ", few ultra-small objects")})");
+            : new(new TrainingOptions().Augmentation.ScaleMode, $"the paper's choice (frames of {shortSide} px are near the crop of {crop}{(smallObjects ? "" : ", few ultra-small objects")})");
     }
 
     public static RecipePlan Plan(DatasetFingerprint f)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SoSeg.Models.Catalog;
 namespace SoSeg.Training;
 
@@ -6,7 +7,7 @@ namespace SoSeg.Training;
 /// authors' code for what the paper leaves open (AdamW betas and weight decay, warm-up). Saved to the
 /// run's config.json; a resumed run reads it back.
 /// </summary>
-public sealed record TrainingOptions
+public sealed record TrainingOptions : IJsonOnDeserialized
 {
     /// <summary>Registered model name.</summary>
     public string Model { get; init; } = "sosegformer";
@@ -30,8 +31,6 @@ public sealed record TrainingOptions
     public bool ChannelsLast { get; init; }
     /// <summary>AdamW implementation: "adamw" (one buffer, a few kernels per step) or "adamw-per-tensor" (TorchSharp's); same results, same checkpoints.</summary>
     public string Optimizer { get; init; } = Optimization.TrainingOptimizers.FlatAdamW;
-    /// <summary>Square training crop (paper: 512).</summary>
-    public int CropSize { get; init; } = 512;
     /// <summary>"ce" (the paper's common protocol: cross-entropy on every model), "model" (each model's own paper loss) or a loss for imbalance (<see cref="Losses.LossRegistry"/>); a name converts implicitly.</summary>
     public Losses.TrainingLoss Loss { get; init; } = new(Losses.LossKind.CrossEntropy);
     public long Seed { get; init; } = 0;
@@ -42,26 +41,28 @@ public sealed record TrainingOptions
     public int ValidateEvery { get; init; } = 1;
     /// <summary>Cap on optimizer steps per epoch (null: one pass over the training cases).</summary>
     public int? StepsPerEpoch { get; init; }
-    /// <summary>Paper's augmentations on (scale, flip, crop, blur, photometric distortion, rotation); off trains on plain random crops.</summary>
-    public bool Augment { get; init; } = true;
-    /// <summary>Adds elastic deformation to the augmentations (off in the paper's recipe as the authors' code runs it).</summary>
-    public bool Elastic { get; init; }
-    /// <summary>Random rescaling before the crop (<see cref="Augmentation.ScaleMode"/>; the authors' code: <see cref="Augmentation.ScaleMode.Crop"/>).</summary>
-    public Augmentation.ScaleMode ScaleMode { get; init; } = Augmentation.ScaleMode.Crop;
-    public double ScaleMin { get; init; } = 0.5;
-    public double ScaleMax { get; init; } = 1.5;
+    /// <summary>
+    /// The training crop and its augmentations (defaults: the paper's recipe as the authors' code runs it; see
+    /// <see cref="Augmentation.AugmentationOptions"/>). The crop size lives here and nowhere else in the options.
+    /// </summary>
+    public Augmentation.AugmentationOptions Augmentation
+    {
+        get => _augmentation;
+        init => _augmentation = value ?? throw new ArgumentNullException(nameof(Augmentation));
+    }
+    Augmentation.AugmentationOptions _augmentation = SoSeg.Augmentation.AugmentationOptions.Default;
+    /// <summary>How validation predicts whole images; null: windows of the training crop (<see cref="ValidationPrediction"/>).</summary>
+    public Inference.PredictionOptions? Validation
+    {
+        get => _validation;
+        init => _validation = value;
+    }
+    Inference.PredictionOptions? _validation;
     /// <summary>
     /// Validation score that picks `best` (<see cref="SelectionScore"/>): "fg-dice" (default; an all-background
     /// prediction scores 0), "fg-dice+recall", or "mdice" (the paper's background-inclusive selection).
     /// </summary>
     public string SelectBy { get; init; } = SelectionScore.Default;
-    /// <summary>Share of training crops centred on an object, size-balanced (0: the paper's uniform crops; nnU-Net: 1/3).</summary>
-    public double OversampleForeground { get; init; }
-    /// <summary>
-    /// Per-augmentation probabilities by registered name (<see cref="Augmentation.AugmentationRegistry"/>), applied on top of
-    /// <see cref="Augment"/>, <see cref="Elastic"/> and <see cref="ScaleMode"/>; 0 switches a step off. Empty: the recipe's.
-    /// </summary>
-    public Dictionary<string, double> Augmentations { get; init; } = new();
     /// <summary>Stop after this many epochs without a better selection score (null: train every epoch).</summary>
     public int? EarlyStop { get; init; }
 
@@ -76,19 +77,15 @@ public sealed record TrainingOptions
         if (!(WarmupEpochs >= 0 && WarmupEpochs <= Epochs)) throw SettingError.Invalid(nameof(WarmupEpochs), $"must be in [0, {Epochs}] (got {WarmupEpochs}).");
         if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw SettingError.Invalid(nameof(WeightDecay), $"must be a finite number >= 0 (got {WeightDecay}).");
         if (!(Beta1 >= 0 && Beta1 < 1 && Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"AdamW betas must be in [0, 1) (got {Beta1}, {Beta2}).");
-        if (CropSize < Augmentation.AugmentationOptions.MinimumCropSize) throw SettingError.Invalid(nameof(CropSize), $"must be at least {Augmentation.AugmentationOptions.MinimumCropSize} (got {CropSize}).");
-        if (!(ScaleMin > 0 && ScaleMax >= ScaleMin && double.IsFinite(ScaleMax)))
-            throw SettingError.Invalid("ScaleRange", $"must be two finite numbers with 0 < MIN <= MAX (got {ScaleMin} {ScaleMax}).");
         if (Folds < 1 || Fold < 0 || Fold >= Folds) throw SettingError.Naming(new ArgumentException($"Fold {Fold} must be in [0, Folds {Folds})."), nameof(Fold), nameof(Folds));
         if (ValidateEvery < 1) throw SettingError.Invalid(nameof(ValidateEvery), $"must be at least 1 (got {ValidateEvery}).");
         if (StepsPerEpoch is < 1) throw SettingError.Invalid(nameof(StepsPerEpoch), $"must be at least 1 (got {StepsPerEpoch}).");
-        if (!Enum.IsDefined(ScaleMode)) throw SettingError.Invalid(nameof(ScaleMode), $"must be {string.Join(", ", Augmentation.ScaleModes.Names)} (got {(int)ScaleMode}).");
         if (!Optimization.TrainingOptimizers.Names.Contains(Optimizer)) throw SettingError.Invalid(nameof(Optimizer), $"must be {string.Join(" or ", Optimization.TrainingOptimizers.Names)} (got '{Optimizer}').");
         SelectionScore.MetricOf(SelectBy);
-        if (!(OversampleForeground is >= 0 and <= 1)) throw SettingError.Invalid(nameof(OversampleForeground), $"must be a share in [0, 1] (got {OversampleForeground}).");
         if (EarlyStop is < 1) throw SettingError.Invalid(nameof(EarlyStop), $"must be at least 1 epoch (got {EarlyStop}).");
         if (LoaderThreads < 1) throw new ArgumentException($"Loader threads must be at least 1 (got {LoaderThreads}).");
-        ToAugmentationOptions().Validate();
+        Augmentation.Validate();
+        ValidationPrediction.Validate(ValidationWindowSetting);
     }
 
     /// <summary>A fresh, untrained instance of the model these options name, for <paramref name="channels"/> and <paramref name="classes"/>.</summary>
@@ -104,22 +101,60 @@ public sealed record TrainingOptions
     {
         using var model = CreateModel(channels, classes);
         var profile = Models.Analysis.ActivationProfile.Of(model, Model);
-        profile.Training(BatchSize, CropSize).EnsureFits($"{nameof(CropSize)} {CropSize} with {nameof(BatchSize)} {BatchSize}", device, nameof(CropSize), nameof(BatchSize));
+        int crop = Augmentation.CropSize;
+        profile.Training(BatchSize, crop).EnsureFits($"CropSize {crop} with {nameof(BatchSize)} {BatchSize}", device, "CropSize", nameof(BatchSize));
         profile.Prediction(window).EnsureFits($"{windowSetting} {window}", device, windowSetting);
     }
 
-    /// <summary>The augmentation settings these options stand for.</summary>
-    public Augmentation.AugmentationOptions ToAugmentationOptions() =>
-        Augmentation.AugmentationRegistry.Apply(RecipeAugmentationOptions(), Augmentations);
+    /// <summary>The setting name of the validation window, as errors name it.</summary>
+    public const string ValidationWindowSetting = "ValidationWindow";
 
-    Augmentation.AugmentationOptions RecipeAugmentationOptions() =>
-        Augment
-            ? Augmentation.ScaleModes.ApplyTo(ScaleMode, Augmentation.AugmentationOptions.Default with
-            {
-                CropSize = CropSize, ElasticDeformation = Elastic, ScaleMin = ScaleMin, ScaleMax = ScaleMax,
-                OversampleForeground = OversampleForeground,
-            })
-            : Augmentation.AugmentationOptions.CropOnly with { CropSize = CropSize, OversampleForeground = OversampleForeground };
+    /// <summary>How validation predicts: <see cref="Validation"/>, or windows of the training crop when that is null.</summary>
+    [JsonIgnore]
+    public Inference.PredictionOptions ValidationPrediction => Validation ?? new Inference.PredictionOptions { WindowSize = Augmentation.CropSize };
+
     /// <summary>Threads for decoding images in the background while the model computes (half the CPUs this process may use).</summary>
     public int LoaderThreads { get; init; } = Math.Max(1, Runtime.CpuBudget.Current.Count / 2);
+
+    // config.json written before the crop and augmentation settings were nested in Augmentation kept them as flat
+    // fields; they are read back into Augmentation (the same AugmentationOptions they stood for) and never written.
+    [JsonExtensionData, JsonInclude]
+    Dictionary<string, System.Text.Json.JsonElement>? UnmappedJson { get; set; }
+
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        var legacy = UnmappedJson;
+        UnmappedJson = null;
+        if (legacy is null) return;
+        var fields = new Dictionary<string, System.Text.Json.JsonElement>(legacy, StringComparer.OrdinalIgnoreCase);
+        if (!LegacyAugmentationFields.Any(fields.ContainsKey)) return;
+        try
+        {
+            _augmentation = LegacyAugmentation(fields);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new System.Text.Json.JsonException($"the training settings of an older SoSeg could not be read ({e.Message})", e);
+        }
+    }
+
+    static readonly string[] LegacyAugmentationFields = ["CropSize", "Augment", "Elastic", "ScaleMode", "ScaleMin", "ScaleMax", "OversampleForeground", "Augmentations"];
+
+    /// <summary>What the flat fields of older config.json files meant, in the order that SoSeg applied them.</summary>
+    static Augmentation.AugmentationOptions LegacyAugmentation(Dictionary<string, System.Text.Json.JsonElement> fields)
+    {
+        T Field<T>(string name, T fallback) => fields.TryGetValue(name, out var e) && e.ValueKind != System.Text.Json.JsonValueKind.Null
+            ? System.Text.Json.JsonSerializer.Deserialize<T>(e.GetRawText())! : fallback;
+        var plain = SoSeg.Augmentation.AugmentationOptions.Default;
+        int crop = Field("CropSize", plain.CropSize);
+        double oversample = Field("OversampleForeground", plain.OversampleForeground);
+        var options = Field("Augment", true)
+            ? SoSeg.Augmentation.ScaleModes.ApplyTo(Field("ScaleMode", SoSeg.Augmentation.ScaleMode.Crop), plain with
+            {
+                CropSize = crop, ElasticDeformation = Field("Elastic", false), ScaleMin = Field("ScaleMin", plain.ScaleMin),
+                ScaleMax = Field("ScaleMax", plain.ScaleMax), OversampleForeground = oversample,
+            })
+            : SoSeg.Augmentation.AugmentationOptions.CropOnly with { CropSize = crop, OversampleForeground = oversample };
+        return SoSeg.Augmentation.AugmentationRegistry.Apply(options, Field("Augmentations", new Dictionary<string, double>()));
+    }
 }

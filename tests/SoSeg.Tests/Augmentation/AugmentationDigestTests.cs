@@ -46,8 +46,8 @@ public class AugmentationDigestTests
     }
 
     static AugmentationOptions Recipe(string scaleMode, bool augment = true, bool elastic = false, double oversample = 0) =>
-        new TrainingOptions { CropSize = 32, ScaleMode = ScaleModes.Parse(scaleMode), Augment = augment, Elastic = elastic, OversampleForeground = oversample }
-            .ToAugmentationOptions();
+        ScaleModes.Parse(scaleMode).ApplyTo(AugmentationOptions.Default with { CropSize = 32, ElasticDeformation = elastic, OversampleForeground = oversample })
+            is var recipe && augment ? recipe : recipe.WithoutTransforms();
 
     public static TheoryData<string, int, ulong, string> Cases() => new()
     {

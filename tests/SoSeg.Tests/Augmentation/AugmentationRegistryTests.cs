@@ -80,8 +80,7 @@ public class AugmentationRegistryTests
     [Fact]
     public void An_unknown_name_is_refused_naming_the_setting_and_the_known_names()
     {
-        var options = new TrainingOptions { Augmentations = new() { ["sharpen"] = 0.5 } };
-        var error = Assert.Throws<ArgumentException>(options.Validate);
+        var error = Assert.Throws<ArgumentException>(() => AugmentationRegistry.Apply(AugmentationOptions.Default, new Dictionary<string, double> { ["sharpen"] = 0.5 }));
         Assert.StartsWith("Augmentations ", error.Message);
         Assert.Contains("'sharpen'", error.Message);
         foreach (var name in new[] { "scale", "flip", "rotation", "elastic", "blur", "photometric" }) Assert.Contains(name, error.Message);
@@ -95,8 +94,7 @@ public class AugmentationRegistryTests
     [InlineData("crop", 0)]
     public void Out_of_range_or_unswitchable_settings_are_refused(string name, double p)
     {
-        var options = new TrainingOptions { Augmentations = new() { [name] = p } };
-        var error = Assert.Throws<ArgumentException>(options.Validate);
+        var error = Assert.Throws<ArgumentException>(() => AugmentationRegistry.Apply(AugmentationOptions.Default, new Dictionary<string, double> { [name] = p }));
         Assert.Contains(name, error.Message);
         Assert.Contains("Augmentations", SettingError.NamesIn(error));
     }
@@ -104,7 +102,7 @@ public class AugmentationRegistryTests
     [Fact]
     public void Probabilities_apply_on_top_of_no_augment()
     {
-        var options = new TrainingOptions { CropSize = 24, Augment = false, Augmentations = new() { ["flip"] = 1 } }.ToAugmentationOptions();
+        var options = AugmentationRegistry.Apply((AugmentationOptions.Default with { CropSize = 24 }).WithoutTransforms(), new Dictionary<string, double> { ["flip"] = 1 });
         Assert.True(options.HorizontalFlip);
         Assert.Equal(1, options.FlipProbability);
         Assert.False(options.GaussianBlur);

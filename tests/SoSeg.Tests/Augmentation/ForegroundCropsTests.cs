@@ -84,6 +84,6 @@ public class ForegroundCropsTests
     public void Shares_outside_0_to_1_are_refused()
     {
         Assert.Throws<ArgumentException>(() => (AugmentationOptions.Default with { OversampleForeground = 1.5 }).Validate());
-        Assert.Throws<ArgumentException>(() => new SoSeg.Training.TrainingOptions { OversampleForeground = -0.1 }.Validate());
+        Assert.Throws<ArgumentException>(() => new SoSeg.Training.TrainingOptions { Augmentation = AugmentationOptions.Default with { OversampleForeground = -0.1 } }.Validate());
     }
 }

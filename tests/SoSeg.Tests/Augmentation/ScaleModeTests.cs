@@ -12,7 +12,7 @@ public class ScaleModeTests
         Assert.Equal(["crop", "image", "off"], ScaleModes.Names);
         Assert.Equal(ScaleMode.Image, ScaleModes.Parse("image"));
         Assert.Equal("off", ScaleMode.Off.Name());
-        Assert.Equal(ScaleMode.Crop, new TrainingOptions().ScaleMode);
+        Assert.Equal(ScaleMode.Crop, new TrainingOptions().Augmentation.ScaleMode);
         var error = Assert.Throws<ArgumentException>(() => ScaleModes.Parse("Image"));
         Assert.Equal("ScaleMode must be crop, image, off (got 'Image').", error.Message);
     }
@@ -23,26 +23,27 @@ public class ScaleModeTests
     [InlineData(ScaleMode.Off, false, false)]
     public void Each_mode_sets_the_random_rescale_of_the_augmentations(ScaleMode mode, bool randomScale, bool relativeToCrop)
     {
-        var options = new TrainingOptions { ScaleMode = mode }.ToAugmentationOptions();
+        var options = mode.ApplyTo(AugmentationOptions.Default);
         Assert.Equal(randomScale, options.RandomScale);
         Assert.Equal(relativeToCrop, options.ScaleRelativeToCrop);
+        Assert.Equal(mode, options.ScaleMode);
     }
 
     [Fact]
     public void Config_json_keeps_the_lower_case_name_and_older_files_read_back()
     {
-        string json = JsonSerializer.Serialize(new TrainingOptions { ScaleMode = ScaleMode.Image });
+        string json = JsonSerializer.Serialize(new SoSeg.Planning.PlannedSetting<ScaleMode>(ScaleMode.Image, "why"));
         using (var document = JsonDocument.Parse(json))
-            Assert.Equal("image", document.RootElement.GetProperty("ScaleMode").GetString());
-        // config.json written when the setting was a string
-        Assert.Equal(ScaleMode.Off, JsonSerializer.Deserialize<TrainingOptions>("{\"Model\":\"unet\",\"ScaleMode\":\"off\"}")!.ScaleMode);
+            Assert.Equal("image", document.RootElement.GetProperty("Value").GetString());
+        // config.json written when the setting was a flat string field
+        Assert.Equal(ScaleMode.Off, JsonSerializer.Deserialize<TrainingOptions>("{\"Model\":\"unet\",\"ScaleMode\":\"off\"}")!.Augmentation.ScaleMode);
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<TrainingOptions>("{\"ScaleMode\":\"zoom\"}"));
     }
 
     [Fact]
-    public void An_undefined_value_is_refused_by_validation()
+    public void An_undefined_value_is_refused()
     {
-        var error = Assert.Throws<ArgumentException>(() => new TrainingOptions { ScaleMode = (ScaleMode)7 }.Validate());
+        var error = Assert.Throws<ArgumentException>(() => ((ScaleMode)7).ApplyTo(AugmentationOptions.Default));
         Assert.StartsWith("ScaleMode must be crop, image, off", error.Message);
     }
 }

@@ -14,7 +14,7 @@ public class CheckpointTests
     static CheckpointInfo Info => new()
     {
         Model = "unet", ModelOptions = new() { ["base-width"] = "4" }, InChannels = 1, NumClasses = 3,
-        ClassNames = ["background", "a", "b"], LabelValues = [0, 1, 2], Epoch = 5, CropSize = 64,
+        ClassNames = ["background", "a", "b"], LabelValues = [0, 1, 2], Epoch = 5, WindowSize = 64,
     };
 
     [Fact]

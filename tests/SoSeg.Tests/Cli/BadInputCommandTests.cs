@@ -1,3 +1,4 @@
+using SoSeg.Augmentation;
 using System.Diagnostics;
 using SoSeg.Data.Images;
 using SoSeg.Models;
@@ -43,7 +44,7 @@ public class BadInputCommandTests
         Checkpoint.Save(path, model, new CheckpointInfo
         {
             Model = "unet", ModelOptions = new() { ["base-width"] = "4" }, InChannels = 1, NumClasses = 2,
-            ClassNames = ["background", "spot"], LabelValues = [0, 1], CropSize = 32,
+            ClassNames = ["background", "spot"], LabelValues = [0, 1], WindowSize = 32,
         });
         return path;
     }
@@ -158,7 +159,7 @@ public class BadInputCommandTests
     {
         Assert.Contains("--lr", SoSeg.Cli.SettingFlags.Describe(Assert.Throws<ArgumentException>(() => new TrainingOptions { Model = "unet", LearningRate = double.PositiveInfinity }.Validate())));
         Assert.Contains("--weight-decay", SoSeg.Cli.SettingFlags.Describe(Assert.Throws<ArgumentException>(() => new TrainingOptions { Model = "unet", WeightDecay = double.NaN }.Validate())));
-        Assert.Contains("--scale-range", SoSeg.Cli.SettingFlags.Describe(Assert.Throws<ArgumentException>(() => new TrainingOptions { Model = "unet", ScaleMax = double.NaN }.Validate())));
+        Assert.Contains("--scale-range", SoSeg.Cli.SettingFlags.Describe(Assert.Throws<ArgumentException>(() => new TrainingOptions { Model = "unet", Augmentation = AugmentationOptions.Default with { ScaleMax = double.NaN } }.Validate())));
     }
 
     [Fact]
@@ -267,8 +268,8 @@ public class BadInputCommandTests
         var config = new TrainConfig
         {
             Data = data,
-            Training = new TrainingOptions { Model = "unet", ModelOptions = new() { ["base-width"] = "4" }, Epochs = 1, BatchSize = 2, CropSize = 32 },
-            Validation = new SoSeg.Inference.PredictionOptions { WindowSize = 64 },
+            Training = new TrainingOptions { Model = "unet", ModelOptions = new() { ["base-width"] = "4" }, Epochs = 1, BatchSize = 2,
+                                             Augmentation = AugmentationOptions.Default with { CropSize = 32 }, Validation = new SoSeg.Inference.PredictionOptions { WindowSize = 64 } },
         };
         var log = new StringWriter();
         var cpu = TorchRuntime.Resolve(DeviceSpec.Cpu);

@@ -1,3 +1,4 @@
+using SoSeg.Augmentation;
 using System.Text.Json;
 using SoSeg.Data.Datasets;
 using SoSeg.Data.Images;
@@ -122,7 +123,7 @@ public class EvaluateCommandTests
         new TrainConfig
         {
             Data = data,
-            Training = new TrainingOptions { Model = "unet", ModelOptions = new() { ["base-width"] = "4" }, Folds = 3, Fold = 2, CropSize = 32 },
+            Training = new TrainingOptions { Model = "unet", ModelOptions = new() { ["base-width"] = "4" }, Folds = 3, Fold = 2, Augmentation = AugmentationOptions.Default with { CropSize = 32 } },
         }.Write(run.Config);
         SaveCheckpoint(run.BestCheckpoint, channels: 1, classes: 2, epoch: 1);
         SaveCheckpoint(run.LastCheckpoint, channels: 1, classes: 2, epoch: 2);
@@ -165,7 +166,7 @@ public class EvaluateCommandTests
         {
             Model = "unet", ModelOptions = new() { ["base-width"] = "4" }, InChannels = channels, NumClasses = classes,
             ClassNames = ["background", .. Enumerable.Range(1, classes - 1).Select(c => classes == 2 ? "spot" : $"class{c}")],
-            LabelValues = Enumerable.Range(0, classes).ToList(), CropSize = 32, Epoch = epoch,
+            LabelValues = Enumerable.Range(0, classes).ToList(), WindowSize = 32, Epoch = epoch,
         });
     }
 }

@@ -43,7 +43,7 @@ public class JsonOutputTests
             Checkpoint.Save(run.LastCheckpoint, model, new CheckpointInfo
             {
                 Model = "unet", ModelOptions = new() { ["base-width"] = "4" }, InChannels = 1, NumClasses = 2,
-                ClassNames = ["background", "spot"], LabelValues = [0, 1], CropSize = 32,
+                ClassNames = ["background", "spot"], LabelValues = [0, 1], WindowSize = 32,
             });
 
         var fromModel = RunOnConsole("evaluate", "--checkpoint", run.Folder, "--data", data, "--json", "--device", "cpu",

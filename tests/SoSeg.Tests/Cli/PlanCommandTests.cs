@@ -46,11 +46,11 @@ public class PlanCommandTests
         var used = TrainConfig.Read(Path.Combine(run, "config.json")).Training;
         Assert.Equal(1, used.Epochs);     // given explicitly
         Assert.Equal(2, used.BatchSize);  // given explicitly
-        Assert.Equal(planned.Crop.Value, used.CropSize);
+        Assert.Equal(planned.Crop.Value, used.Augmentation.CropSize);
         Assert.Equal(planned.Loss.Value, used.Loss);
         Assert.Equal(planned.SelectBy.Value, used.SelectBy);
-        Assert.Equal(planned.OversampleForeground.Value, used.OversampleForeground);
-        Assert.Equal(planned.ScaleMode.Value, used.ScaleMode);
+        Assert.Equal(planned.OversampleForeground.Value, used.Augmentation.OversampleForeground);
+        Assert.Equal(planned.ScaleMode.Value, used.Augmentation.ScaleMode);
 
         File.WriteAllText(planFile, "{ \"crop\": 3 }");
         var broken = Run("train", "--data", data, "--plan", planFile, "--out", Path.Combine(folder.Path, "run2"), "--no-progress", "--device", "cpu");
@@ -85,11 +85,11 @@ public class PlanCommandTests
         {
             var used = TrainConfig.Read(Path.Combine(report, "runs", model, "seed0", "config.json")).Training;
             Assert.Equal((1, 2), (used.Epochs, used.BatchSize));  // given explicitly
-            Assert.Equal(planned.Crop.Value, used.CropSize);
+            Assert.Equal(planned.Crop.Value, used.Augmentation.CropSize);
             Assert.Equal(planned.Loss.Value, used.Loss);
             Assert.Equal(planned.SelectBy.Value, used.SelectBy);
-            Assert.Equal(planned.OversampleForeground.Value, used.OversampleForeground);
-            Assert.Equal(planned.ScaleMode.Value, used.ScaleMode);
+            Assert.Equal(planned.OversampleForeground.Value, used.Augmentation.OversampleForeground);
+            Assert.Equal(planned.ScaleMode.Value, used.Augmentation.ScaleMode);
         }
         Assert.Contains($"best checkpoint by validation {planned.SelectBy.Value}", File.ReadAllText(Path.Combine(report, "comparison.md")));
     }
@@ -153,13 +153,14 @@ public class PlanCommandTests
         Assert.Equal(480, plan.Crop.Value);
         Assert.Equal(ScaleMode.Crop, plan.ScaleMode.Value);
         var paper = new TrainingOptions();
-        Assert.Equal(ScaleMode.Crop, plan.Apply(paper, _ => false).ScaleMode);
-        var crop256 = plan.Apply(paper with { CropSize = 256 }, setting => setting == nameof(TrainingOptions.CropSize));
+        Assert.Equal(ScaleMode.Crop, plan.Apply(paper, _ => false).Augmentation.ScaleMode);
+        TrainingOptions WithCrop(int crop) => paper with { Augmentation = paper.Augmentation with { CropSize = crop } };
+        var crop256 = plan.Apply(WithCrop(256), setting => setting == "CropSize").Augmentation;
         Assert.Equal((256, ScaleMode.Image), (crop256.CropSize, crop256.ScaleMode));
-        var crop400 = plan.Apply(paper with { CropSize = 400 }, setting => setting == nameof(TrainingOptions.CropSize));
+        var crop400 = plan.Apply(WithCrop(400), setting => setting == "CropSize").Augmentation;
         Assert.Equal(ScaleMode.Crop, crop400.ScaleMode); // 480 is under 1.5 x 400
-        var both = plan.Apply(paper with { CropSize = 256, ScaleMode = ScaleMode.Off }, setting => setting is nameof(TrainingOptions.CropSize) or nameof(TrainingOptions.ScaleMode));
-        Assert.Equal(ScaleMode.Off, both.ScaleMode);
+        var both = plan.Apply(WithCrop(256) with { Augmentation = ScaleMode.Off.ApplyTo(WithCrop(256).Augmentation) }, setting => setting is "CropSize" or "ScaleMode");
+        Assert.Equal(ScaleMode.Off, both.Augmentation.ScaleMode);
     }
 
     [Fact]

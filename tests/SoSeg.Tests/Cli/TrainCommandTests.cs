@@ -86,7 +86,7 @@ public class TrainCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         var device = TorchRuntime.Resolve(DeviceSpec.Cpu);
         var data = TrainingSession.OpenData(config, run);
         using var model = ModelRegistry.Create("unet", data.Channels, data.NumClasses, ModelOptions.Parse(["base-width=8"]));
-        return new MetricValidator(device, config.Validation).Validate(model, data, null)["fg_dice"];
+        return new MetricValidator(device, config.Training.ValidationPrediction).Validate(model, data, null)["fg_dice"];
     }
 
     [Fact]
@@ -166,6 +166,6 @@ public class TrainCommandRepeatabilityTests
         double noPhotometric = FirstEpochLoss(folder, data, "crop", "no-photometric", "--augmentation", "photometric=0");
         Assert.Equal(recipe, same);
         Assert.NotEqual(recipe, noPhotometric);
-        Assert.Equal(0, TrainConfig.Read(new RunFolder(Path.Combine(folder.Path, "no-photometric")).Config).Training.Augmentations["photometric"]);
+        Assert.False(TrainConfig.Read(new RunFolder(Path.Combine(folder.Path, "no-photometric")).Config).Training.Augmentation.PhotometricDistortion);
     }
 }

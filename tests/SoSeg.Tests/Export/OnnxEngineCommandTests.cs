@@ -101,7 +101,7 @@ public class OnnxEngineCommandTests(Xunit.Abstractions.ITestOutputHelper output)
             var batch = cat(images, 0);
             OnnxTestModels.Calibrate(model, cat([batch, batch.flip(3)], 0));
         }
-        var info = OnnxTestModels.InfoFor(model, name) with { ClassNames = ["background", "spot"], LabelValues = [0, 1], CropSize = 64 };
+        var info = OnnxTestModels.InfoFor(model, name) with { ClassNames = ["background", "spot"], LabelValues = [0, 1], WindowSize = 64 };
         Checkpoint.Save(path, model, info);
         return path;
     }

@@ -98,7 +98,7 @@ public static class OnnxTestModels
         NumClasses = model.NumClasses,
         ClassNames = Enumerable.Range(0, model.NumClasses).Select(i => i == 0 ? "background" : $"class{i}").ToList(),
         LabelValues = Enumerable.Range(0, model.NumClasses).Select(i => i * 100).ToList(),
-        CropSize = 96,
+        WindowSize = 96,
     };
 
     static Dictionary<string, string> ParseOptions(IEnumerable<string> pairs) =>

@@ -25,13 +25,12 @@ public class MixedPrecisionTrainingTests
             LearningRate = 5e-3,
             MinLearningRate = 1e-4,
             WarmupEpochs = 0.5,
-            CropSize = 64,
-            Augment = false,
+            Augmentation = SoSeg.Augmentation.AugmentationOptions.CropOnly with { CropSize = 64 },
             Seed = 5,
             LoaderThreads = 1,
             Precision = precision,
+            Validation = new SoSeg.Inference.PredictionOptions { WindowSize = 64 },
         },
-        Validation = new SoSeg.Inference.PredictionOptions { WindowSize = 64 },
     };
 
     /// <summary>

@@ -32,7 +32,7 @@ public class OpenTrainerTests : IDisposable
         int optimizersMade = 0;
         var recorder = new Recorder();
         var trainer = new Trainer(model, new CrossEntropyLoss(), options, data, TorchRuntime.Resolve(DeviceSpec.Cpu),
-            new AugmentationPipeline(options.ToAugmentationOptions()), new ScoresInOrder([0.5, 0.6]),
+            new AugmentationPipeline(options.Augmentation), new ScoresInOrder([0.5, 0.6]),
             optimizer: parameters => { optimizersMade++; return new PerTensorAdamW(parameters, 1e-3, 0.9, 0.999, 0); },
             schedule: (totalSteps, stepsPerEpoch) => new ConstantRate(totalSteps * 1e-4 + stepsPerEpoch * 1e-5),
             callbacks: [recorder]);
@@ -58,7 +58,7 @@ public class OpenTrainerTests : IDisposable
         using var model = ModelRegistry.Create("unet", data.Channels, data.NumClasses, ModelOptions.Parse(["base-width=4"]));
         var log = new StringWriter();
         var trainer = new Trainer(model, new CrossEntropyLoss(), options, data, TorchRuntime.Resolve(DeviceSpec.Cpu),
-            new AugmentationPipeline(options.ToAugmentationOptions()), new ScoresInOrder([0.5, 0.7, 0.6, 0.65, 0.9, 0.9]),
+            new AugmentationPipeline(options.Augmentation), new ScoresInOrder([0.5, 0.7, 0.6, 0.65, 0.9, 0.9]),
             callbacks: [new EarlyStopCallback(2, log)]);
 
         var result = trainer.Fit();
@@ -87,7 +87,7 @@ public class OpenTrainerTests : IDisposable
             Data = dataset,
             Training = new TrainingOptions
             {
-                Model = "unet", Epochs = epochs, BatchSize = 2, CropSize = 32, Seed = 3, LoaderThreads = 1, StepsPerEpoch = stepsPerEpoch,
+                Model = "unet", Epochs = epochs, BatchSize = 2, Augmentation = AugmentationOptions.Default with { CropSize = 32 }, Seed = 3, LoaderThreads = 1, StepsPerEpoch = stepsPerEpoch,
             },
         };
         var run = new RunFolder(Path.Combine(_folder.Path, "run"));

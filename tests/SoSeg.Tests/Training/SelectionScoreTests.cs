@@ -101,14 +101,14 @@ public class SelectionScoreTests : IDisposable
             Training = new TrainingOptions
             {
                 Model = "unet", ModelOptions = new() { ["base-width"] = "4" }, Epochs = epochsFind.Length, BatchSize = 2,
-                CropSize = 32, Seed = 3, LoaderThreads = 1, StepsPerEpoch = 1, SelectBy = selectBy,
+                Augmentation = SoSeg.Augmentation.AugmentationOptions.Default with { CropSize = 32 }, Seed = 3, LoaderThreads = 1, StepsPerEpoch = 1, SelectBy = selectBy,
             },
         };
         var run = new RunFolder(Path.Combine(folder.Path, "run"));
         Directory.CreateDirectory(run.Folder);
         var device = TorchRuntime.Resolve(DeviceSpec.Cpu);
         SoSeg.Training.Recipes.PaperRecipe.Train(config.Training, TrainingSession.OpenData(config, run), device, run,
-            new SoSeg.Augmentation.AugmentationPipeline(config.Training.ToAugmentationOptions()),
+            new SoSeg.Augmentation.AugmentationPipeline(config.Training.Augmentation),
             new ScriptedValidator(selectBy, epochsFind), new Progress(plainOut: TextWriter.Null), TextWriter.Null, resume: false);
         return run;
     }

@@ -26,11 +26,11 @@ public class TrainerTests
             LearningRate = 3e-3,
             MinLearningRate = 1e-4,
             WarmupEpochs = 0.5,
-            CropSize = 32,
+            Augmentation = SoSeg.Augmentation.AugmentationOptions.Default with { CropSize = 32 },
             Seed = 11,
             LoaderThreads = 1,
+            Validation = new SoSeg.Inference.PredictionOptions { WindowSize = 64 },
         },
-        Validation = new SoSeg.Inference.PredictionOptions { WindowSize = 64 },
     };
 
     static Progress Quiet => new(plainOut: TextWriter.Null);
@@ -82,9 +82,9 @@ public class TrainerTests
         using (var cancel = new CancellationTokenSource())
         {
             var trainingData = TrainingSession.OpenData(config, interrupted);
-            var validator = new CancellingValidator(new MetricValidator(device, config.Validation), cancel);
+            var validator = new CancellingValidator(new MetricValidator(device, config.Training.ValidationPrediction), cancel);
             var first = SoSeg.Training.Recipes.PaperRecipe.Train(config.Training, trainingData, device, interrupted,
-                new SoSeg.Augmentation.AugmentationPipeline(config.Training.ToAugmentationOptions()), validator, Quiet, TextWriter.Null, resume: false, cancel.Token);
+                new SoSeg.Augmentation.AugmentationPipeline(config.Training.Augmentation), validator, Quiet, TextWriter.Null, resume: false, cancel.Token);
             Assert.True(first.Interrupted);
             Assert.Equal(1, Checkpoint.ReadInfo(interrupted.LastCheckpoint).Epoch);
         }

@@ -58,7 +58,7 @@ public static class PaperRecipe
             NumClasses = data.NumClasses,
             ClassNames = data.ClassNames,
             LabelValues = data.LabelValues,
-            CropSize = options.CropSize,
+            WindowSize = options.ValidationPrediction.WindowSize,
             Dataset = data.DatasetName,
         };
         List<ITrainingCallback> all =
