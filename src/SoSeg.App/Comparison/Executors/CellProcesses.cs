@@ -22,7 +22,7 @@ public sealed class CellProcesses(ComparisonGrid grid, int parallel, int cpus, I
     /// <summary>The log file of one cell's process.</summary>
     public string LogOf(GridCell cell) => Path.Combine(grid.Report, "cells", $"cell-{cell.Index}.log");
 
-    /// <summary>The arguments (after <paramref name="sosegCommand"/>) that train one cell.</summary>
+    /// <summary>The arguments (after the soseg command) that train one cell.</summary>
     public IReadOnlyList<string> Arguments(GridCell cell) =>
         ["compare-cell", "--grid", ComparisonGrid.PathIn(grid.Report), "--cell", cell.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
          "--device", "cpu", "--threads", ThreadsPerCell.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-progress",
