@@ -61,6 +61,10 @@ public sealed class DeviceOptions
         return Runtime.Precision.Fp32;
     }
 
+    /// <summary>The precision asked for when --precision or --no-tf32 was given; null leaves the command's own default.</summary>
+    public Precision? GivenPrecision(ParseResult parse) =>
+        parse.GetResult(_precision) is { Implicit: false } || parse.GetValue(_noTf32) ? Precision(parse) : null;
+
     /// <summary>Whether CUDA may use TF32 (not with --precision fp32 or --no-tf32).</summary>
     public bool AllowTf32(ParseResult parse) => Precision(parse).AllowsTf32();
 

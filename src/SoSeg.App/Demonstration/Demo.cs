@@ -2,6 +2,7 @@ using SoSeg.Augmentation;
 using SoSeg.Data.Synthetic;
 using SoSeg.Inference;
 using SoSeg.Monitoring;
+using SoSeg.Runtime;
 using SoSeg.App.Terminal;
 using SoSeg.Training;
 using SoSeg.App.Comparison;
@@ -20,7 +21,9 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
     /// <summary>
     /// CPU: a small sperm dataset, sosegformer-s against a narrow U-Net, 256 crops rescaled around the frames' own
     /// size (the authors' crop-relative scale would shrink 640 x 480 frames to a 256 crop and erase 1-px tails), and a
-    /// short schedule (150 steps) with a higher learning rate than the paper's 5e-5, which assumes 100 epochs.
+    /// short schedule (150 steps) with a higher learning rate than the paper's 5e-5, which assumes 100 epochs. It stays in
+    /// float32: bf16 (`--precision bf16`) trains it about 20% faster but did not give figures as good in every
+    /// comparison (docs/benchmarks.md).
     /// CUDA: the paper-scale sosegformer against the full U-Net at 512 crops.
     /// </summary>
     public static DemoPlan For(Device device) => device.type == DeviceType.CUDA
@@ -35,8 +38,9 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
             },
             PredictionWindow: 640);
 
-    /// <summary>This plan made smaller or larger: another frame count, epoch count, steps per epoch, training crop or models trained at a time (null keeps the plan's).</summary>
-    public DemoPlan Resized(int? frames = null, int? epochs = null, int? stepsPerEpoch = null, int? crop = null, int? parallel = null)
+    /// <summary>This plan changed: another frame count, epoch count, steps per epoch, training crop, models trained at a time or precision (null keeps the plan's).</summary>
+    public DemoPlan Resized(int? frames = null, int? epochs = null, int? stepsPerEpoch = null, int? crop = null, int? parallel = null,
+                            Runtime.Precision? precision = null)
     {
         if (parallel is < 1) throw new ArgumentException($"--parallel must be at least 1 (got {parallel}).");
         if (frames is < 4) throw new ArgumentException($"--frames must be at least 4, for training, validation and test frames (got {frames}).");
@@ -53,6 +57,7 @@ public sealed record DemoPlan(int Frames, IReadOnlyList<string> Models, IReadOnl
                 StepsPerEpoch = stepsPerEpoch ?? Training.StepsPerEpoch,
                 Augmentation = Training.Augmentation with { CropSize = crop ?? Training.Augmentation.CropSize },
                 WarmupEpochs = Math.Min(Training.WarmupEpochs, newEpochs),
+                Precision = precision ?? Training.Precision,
                 ValidateEvery = Math.Min(Training.ValidateEvery, newEpochs),
             },
         };
@@ -98,7 +103,7 @@ public static class Demo
             FigureImages = 3,
         };
         log.WriteLine($"training {string.Join(" and ", plan.Models)} for {plan.Training.Epochs} epochs on {device.type.ToString().ToLowerInvariant()} " +
-                      $"(crop {plan.Training.Augmentation.CropSize}, batch {plan.Training.BatchSize}, lr {plan.Training.LearningRate:0.#e+00} -> {plan.Training.MinLearningRate:0.#e+00})");
+                      $"(crop {plan.Training.Augmentation.CropSize}, batch {plan.Training.BatchSize}{(plan.Training.Precision == Precision.Bf16 ? ", bf16" : "")}, lr {plan.Training.LearningRate:0.#e+00} -> {plan.Training.MinLearningRate:0.#e+00})");
         log.WriteLine($"recipe: loss {plan.Training.Loss}, {(plan.Training.Augmentation.OversampleForeground > 0 ? $"{plan.Training.Augmentation.OversampleForeground:P0} of crops on objects" : "uniform crops")}, " +
                       $"best checkpoint by {plan.Training.SelectBy}; the planned small-object recipe did not beat it for both models (docs/small-objects.md)");
         string report = Path.Combine(folder, "report");

@@ -25,7 +25,7 @@ public static class DemoCommand
         {
             var log = parse.InvocationConfiguration.Output;
             var torchDevice = device.Resolve(parse);
-            var plan = DemoPlan.For(torchDevice).Resized(parse.GetValue(frames), parse.GetValue(epochs), parse.GetValue(stepsPerEpoch), parse.GetValue(crop), parse.GetValue(parallel));
+            var plan = DemoPlan.For(torchDevice).Resized(parse.GetValue(frames), parse.GetValue(epochs), parse.GetValue(stepsPerEpoch), parse.GetValue(crop), parse.GetValue(parallel), device.GivenPrecision(parse));
             using var cancel = CtrlC.Cancels(log);
             var result = Demo.Run(parse.GetValue(output)!, torchDevice, CommonOptions.ProgressFor(parse, keepStdoutClean: false), log, cancel.Token, plan, parse.GetValue(force), SosegProcess.Command());
             log.WriteLine();

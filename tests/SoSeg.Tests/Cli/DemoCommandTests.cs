@@ -19,7 +19,7 @@ public class DemoCommandTests
         Assert.Contains("generating 5 synthetic sperm frames", demo.Out);
         string data = Path.Combine(output, "data");
         Assert.Equal(5, Directory.GetFiles(Path.Combine(data, "imagesTr")).Length + Directory.GetFiles(Path.Combine(data, "imagesTs")).Length);
-        Assert.Contains("(crop 64, batch 4,", demo.Out);
+        Assert.Contains("(crop 64, batch 4, lr", demo.Out);
         Assert.Contains("recipe: loss ce, uniform crops, best checkpoint by fg-dice;", demo.Out);
 
         string report = Path.Combine(output, "report");

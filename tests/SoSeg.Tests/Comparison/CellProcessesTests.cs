@@ -55,15 +55,17 @@ public sealed class CellProcessesTests(ITestOutputHelper output)
         using var folder = new TempFolder();
         string output = Path.Combine(folder.Path, "demo");
         var demo = CliHarness.RunSoseg("demo", "--out", output, "--frames", "5", "--epochs", "1", "--steps-per-epoch", "1", "--crop", "64",
-                                       "--parallel", "2", "--no-progress", "--device", "cpu");
+                                       "--parallel", "2", "--precision", "bf16", "--no-progress", "--device", "cpu");
         Assert.True(demo.Code == 0, demo.Err + demo.Out);
         Assert.Contains("training 2 cell(s), 2 at a time", demo.Out);
+        Assert.Contains("(crop 64, batch 4, bf16,", demo.Out); // --precision reaches every cell
         string report = Path.Combine(output, "report");
         foreach (var (model, cell) in new[] { ("sosegformer-s", 0), ("unet", 1) })
         {
             Assert.Contains($"[{model} seed 0] training {model} (", demo.Out);
             Assert.Contains($"training {model} (", File.ReadAllText(Path.Combine(report, "cells", $"cell-{cell}.log")));
             Assert.Contains($"== {model} seed 0: finished run reused", demo.Out);
+            Assert.Equal(SoSeg.Runtime.Precision.Bf16, SoSeg.App.Training.TrainConfig.Read(Path.Combine(report, "runs", model, "seed0", "config.json")).Training.Precision);
         }
         Assert.Contains("| sosegformer-s |", File.ReadAllText(Path.Combine(report, "comparison.md")));
         Assert.True(File.Exists(Path.Combine(report, "figure.png")));
