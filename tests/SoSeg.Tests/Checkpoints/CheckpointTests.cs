@@ -120,14 +120,7 @@ public class CheckpointTests
         var model = ModelRegistry.Create("unet", 1, 3, ModelOptions.Parse(["base-width=4"]));
         model.eval();
         string path = folder.File("old.ckpt");
-        // Laid out as SoSeg wrote checkpoints before they carried checksums.
-        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
-        {
-            using (var state = new StreamWriter(zip.CreateEntry("state.json").Open()))
-                state.Write("""{"format":"soseg-checkpoint/1","model":"unet","modelOptions":{"base-width":"4"},"inChannels":1,"numClasses":3,"classNames":["background","a","b"],"epoch":7}""");
-            using var writer = new BinaryWriter(zip.CreateEntry("model.bin").Open());
-            model.save(writer);
-        }
+        OlderCheckpointFile.Write(path, """{"format":"soseg-checkpoint/1","model":"unet","modelOptions":{"base-width":"4"},"inChannels":1,"numClasses":3,"classNames":["background","a","b"],"epoch":7}""", model);
         var (loaded, info) = Checkpoint.LoadModel(path, TorchRuntime.Resolve(DeviceSpec.Cpu));
         Assert.True(info.Unverified);
         Assert.Equal(7, info.Epoch);

@@ -78,13 +78,7 @@ public class OlderRunFilesTests
         using var folder = new TempFolder();
         var model = ModelRegistry.Create("unet", 1, 2, ModelOptions.Parse(["base-width=4"]));
         string path = folder.File("old.ckpt");
-        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
-        {
-            using (var state = new StreamWriter(zip.CreateEntry("state.json").Open()))
-                state.Write("""{"format":"soseg-checkpoint/1","model":"unet","modelOptions":{"base-width":"4"},"inChannels":1,"numClasses":2,"classNames":["background","a"],"epoch":3,"cropSize":192}""");
-            using var writer = new BinaryWriter(zip.CreateEntry("model.bin").Open());
-            model.save(writer);
-        }
+        OlderCheckpointFile.Write(path, """{"format":"soseg-checkpoint/1","model":"unet","modelOptions":{"base-width":"4"},"inChannels":1,"numClasses":2,"classNames":["background","a"],"epoch":3,"cropSize":192}""", model);
         Assert.Equal(192, Checkpoint.ReadInfo(path).WindowSize);
         string resaved = folder.File("new.ckpt");
         Checkpoint.Save(resaved, model, Checkpoint.ReadInfo(path));
