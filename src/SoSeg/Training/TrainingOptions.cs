@@ -52,12 +52,7 @@ public sealed record TrainingOptions : IJsonOnDeserialized
     }
     Augmentation.AugmentationOptions _augmentation = SoSeg.Augmentation.AugmentationOptions.Default;
     /// <summary>How validation predicts whole images; null: windows of the training crop (<see cref="ValidationPrediction"/>).</summary>
-    public Inference.PredictionOptions? Validation
-    {
-        get => _validation;
-        init => _validation = value;
-    }
-    Inference.PredictionOptions? _validation;
+    public Inference.PredictionOptions? Validation { get; init; }
     /// <summary>
     /// Validation score that picks `best` (<see cref="SelectionScore"/>): "fg-dice" (default; an all-background
     /// prediction scores 0), "fg-dice+recall", or "mdice" (the paper's background-inclusive selection).
