@@ -18,7 +18,7 @@ public static class ExportCommand
         var fixedSize = new Option<int?>("--fixed-size") { Description = "Fix height and width to S x S (batch stays dynamic); default: any batch, height and width." };
         var command = new Command("export",
             "Export a trained model to ONNX: the eval-mode network with its weights, dynamic batch/height/width, and metadata " +
-            "(classes, label values, input channels, intensity normalisation, training crop, model and options, SoSeg version).")
+            "(classes, label values, input channels, intensity normalisation, prediction window, model and options, SoSeg version).")
         {
             checkpoint, output, opset, fixedSize,
         };
