@@ -10,7 +10,8 @@ namespace SoSeg.Augmentation;
 /// often it is seen: a foreground class present in the sample uniformly, then a size bin of that class's
 /// objects (ultra-small below 1% of the image, small below 10%, larger) uniformly among the bins it has, then an
 /// object of the bin, then one of its pixels. That pixel lands in the central half of the crop window, so
-/// rotation about the crop centre keeps it inside. Samples without foreground keep their uniform crop.
+/// rotation about the crop centre keeps it inside, unless the window would then reach past the image
+/// (<see cref="WindowStart"/>). Samples without foreground keep their uniform crop.
 /// </summary>
 internal static class ForegroundCrops
 {
@@ -33,13 +34,32 @@ internal static class ForegroundCrops
             if (U(0) >= options.OversampleForeground || samples[i].Mask is null) continue;
             if (DrawPixel(samples[i], U(1), U(2), U(3), U(4)) is not var (x, y)) continue;
             var p = plans[i];
-            // The chosen pixel's centre sits at a uniform place in the middle half of the window.
             plans[i] = p with
             {
-                X0 = Math.Round(x + 0.5 - p.WindowWidth * (0.25 + 0.5 * U(5))),
-                Y0 = Math.Round(y + 0.5 - p.WindowHeight * (0.25 + 0.5 * U(6))),
+                X0 = WindowStart(x, p.WindowWidth, samples[i].Width, U(5)),
+                Y0 = WindowStart(y, p.WindowHeight, samples[i].Height, U(6)),
             };
         }
+    }
+
+    /// <summary>
+    /// Start of a window of <paramref name="window"/> pixels on an axis of <paramref name="length"/> that holds
+    /// <paramref name="pixel"/>: drawn uniformly among the starts that put the pixel in the window's middle half and
+    /// keep the window inside the image (as nnU-Net keeps its patches inside the image). Near a border the window
+    /// stops at the image's edge and the pixel moves off the middle half, towards that edge; only an image smaller
+    /// than the window is padded, as a uniform crop of it is. Windows let reach past the image filled crops with
+    /// padding that prediction on whole images never sees; a U-Net trained so predicted no foreground on whole
+    /// sperm frames (docs/small-objects.md).
+    /// </summary>
+    internal static double WindowStart(int pixel, double window, int length, double u)
+    {
+        double lowest = pixel + 0.5 - 0.75 * window, highest = pixel + 0.5 - 0.25 * window;
+        if (length >= window)
+        {
+            lowest = Math.Clamp(lowest, 0, Math.Floor(length - window));
+            highest = Math.Clamp(highest, 0, Math.Floor(length - window));
+        }
+        return Math.Round(lowest + (highest - lowest) * u);
     }
 
     /// <summary>

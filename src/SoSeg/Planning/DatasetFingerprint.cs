@@ -28,10 +28,10 @@ public sealed record DatasetFingerprint
     public VoxelSpacing? MedianSpacing { get; init; }
     /// <summary>Mean and standard deviation of every channel over the sampled images.</summary>
     public required IReadOnlyList<ChannelIntensity> Channels { get; init; }
-    /// <summary>Objects of all foreground classes, then per class (every labelled training and test image).</summary>
+    /// <summary>Objects of all foreground classes, then per class, in the labelled training images (a plan never looks at the test images).</summary>
     public required ClassObjectStatistics Objects { get; init; }
     public required IReadOnlyList<ClassObjectStatistics> ObjectsPerClass { get; init; }
-    /// <summary>Share of labelled images without any object.</summary>
+    /// <summary>Share of labelled training images without any object.</summary>
     public required double EmptyImageShare { get; init; }
 
     /// <summary>Ultra-small objects (under 1% of their image) as a share of all objects; 0 without objects.</summary>
@@ -39,10 +39,10 @@ public sealed record DatasetFingerprint
 
     public const int MaxSampledImages = 64;
 
-    /// <summary>Reads every mask once and a seeded sample of the training images.</summary>
+    /// <summary>Reads every training mask once and a seeded sample of the training images; the test images are not read.</summary>
     public static DatasetFingerprint Compute(SegmentationDataset dataset, IProgressTask? progress = null)
     {
-        var statistics = DatasetStatistics.Compute(dataset, progress: progress);
+        var statistics = DatasetStatistics.Compute(dataset, progress: progress, trainingOnly: true);
         var train = dataset.Items(DatasetSubset.Train);
         if (train.Count == 0) throw new SoSegException($"{dataset.Root}: no training images to plan from.");
         var sampled = train.ToArray();

@@ -15,7 +15,22 @@ public static class RecipePlanner
     /// <summary>At least this share of ultra-small objects makes the plan favour them (loss, oversampling, scaling).</summary>
     const double SmallObjectShare = 0.3;
 
+    /// <summary>At least this share of objects under 10% of their image makes the plan weigh them in loss and sampling.</summary>
+    const double SmallObjectMajority = 0.5;
+
     static bool HasMostlySmallObjects(DatasetFingerprint f) => SmallObjectEvidence(f) is not null;
+
+    /// <summary>
+    /// Why the objects are small enough for cross-entropy alone to neglect them, or null: mostly ultra-small
+    /// (<see cref="SmallObjectEvidence"/>), or most of them under 10% of their image (polyps, lesions), where the
+    /// background still holds most pixels of nearly every image.
+    /// </summary>
+    static string? ImbalanceEvidence(DatasetFingerprint f)
+    {
+        if (SmallObjectEvidence(f) is { } ultraSmall) return ultraSmall;
+        double share = f.Objects.Objects == 0 ? 0 : (double)f.Objects.Small / f.Objects.Objects;
+        return share >= SmallObjectMajority ? $"{share:P0} of objects cover under 10% of their image" : null;
+    }
 
     /// <summary>
     /// Why the data counts as one of mostly ultra-small objects ("100% of the tumour objects are ultra-small"), or null.
@@ -59,7 +74,7 @@ public static class RecipePlanner
             : $"about the paper's pixels per step (4 x 512²) at crop {crop}, at most {MaxBatch}");
 
         bool hasObjects = f.Objects.Objects > 0;
-        string? smallEvidence = SmallObjectEvidence(f);
+        string? smallEvidence = ImbalanceEvidence(f);
         bool smallObjects = smallEvidence is not null;
         var scaleSetting = ScaleModeFor(f, crop);
 
@@ -73,7 +88,7 @@ public static class RecipePlanner
 
         var lossSetting = smallObjects
             ? new PlannedSetting<TrainingLoss>(new(LossKind.DiceCrossEntropy), $"{smallEvidence}: cross-entropy alone gives them almost no gradient; the batch Dice term (nnU-Net) weighs each class's overlap")
-            : new PlannedSetting<TrainingLoss>(paper.Loss, "objects are not mostly ultra-small: the paper's cross-entropy");
+            : new PlannedSetting<TrainingLoss>(paper.Loss, "objects are mostly large: the paper's cross-entropy");
         var epochs = new PlannedSetting<int>(paper.Epochs, "the paper's 100 (the fingerprint gives no reason to change it)");
         var selectBy = hasObjects && f.Objects.UltraSmall > 0
             ? new PlannedSetting<string>(SelectionScore.ForegroundDiceAndRecall, "the data has ultra-small objects: best.ckpt is the epoch that segments and finds them, not one an empty prediction could win")

@@ -81,6 +81,39 @@ public class ForegroundCropsTests
     }
 
     [Fact]
+    public void Windows_on_objects_stay_inside_an_image_larger_than_the_crop()
+    {
+        // Objects in two corners of a 200 x 200 image, 64 x 64 crops always on an object: a window centred on either
+        // would reach 32 px past the image, so any padding (mask 255) in a crop means the window left the image.
+        var corners = Sample(200, (0, 0, 3, 1), (196, 196, 4, 1));
+        var pipeline = new AugmentationPipeline(AugmentationOptions.CropOnly with { CropSize = 64, OversampleForeground = 1 });
+        using var generator = new Generator(3);
+        for (int b = 0; b < 25; b++)
+        {
+            using var scope = NewDisposeScope();
+            var (_, masks) = pipeline.Apply([corners, corners, corners, corners], CPU, generator);
+            Assert.False(masks.eq(255).any().item<bool>(), "a crop on an object reached past the image");
+            for (int i = 0; i < 4; i++) Assert.True(masks[i].eq(1).any().item<bool>(), "a crop missed its object");
+        }
+    }
+
+    [Theory]
+    // pixel, window, length, u -> start: away from borders the pixel sits in the window's middle half (u picks where);
+    // at a border the window stops at the image's edge; an image shorter than the window keeps the middle-half rule.
+    [InlineData(100, 40, 200, 0.0, 70)]    // 100.5 - 0.75 x 40 = 70.5, rounded to even
+    [InlineData(100, 40, 200, 1.0, 90)]    // 100.5 - 0.25 x 40 = 90.5
+    [InlineData(5, 40, 200, 0.0, 0)]       // would start at -24.5
+    [InlineData(5, 40, 200, 1.0, 0)]
+    [InlineData(198, 40, 200, 0.5, 160)]   // would start at 178.5; the last start inside is 160
+    [InlineData(198, 40.5, 200, 0.0, 159)] // a fractional window: the last whole start that keeps it inside
+    [InlineData(10, 64, 40, 0.0, -38)]     // 10.5 - 48 = -37.5: an image shorter than the window is padded anyway
+    [InlineData(10, 64, 40, 1.0, -6)]      // 10.5 - 16 = -5.5
+    public void Window_start_keeps_the_pixel_in_the_middle_half_or_the_window_inside_the_image(int pixel, double window, int length, double u, double start)
+    {
+        Assert.Equal(start, ForegroundCrops.WindowStart(pixel, window, length, u));
+    }
+
+    [Fact]
     public void Shares_outside_0_to_1_are_refused()
     {
         Assert.Throws<ArgumentException>(() => (AugmentationOptions.Default with { OversampleForeground = 1.5 }).Validate());

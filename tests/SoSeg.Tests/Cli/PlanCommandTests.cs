@@ -31,7 +31,8 @@ public class PlanCommandTests
             var fingerprint = root.GetProperty("fingerprint");
             Assert.Equal(40, fingerprint.GetProperty("medianHeight").GetInt32());  // TinySpotDataset's 40 x 40 images
             Assert.Equal(1, fingerprint.GetProperty("channels").GetArrayLength());
-            Assert.Equal(7, fingerprint.GetProperty("objects").GetProperty("objects").GetInt64()); // one spot per image
+            // One spot per image, in the 6 training images only: a plan must not look at the test image.
+            Assert.Equal(6, fingerprint.GetProperty("objects").GetProperty("objects").GetInt64());
             Assert.Equal(0, fingerprint.GetProperty("emptyImageShare").GetDouble());
         }
         var again = Run("plan", data, "--out", planFile, "--no-progress");
@@ -59,11 +60,11 @@ public class PlanCommandTests
         Assert.Single(broken.Err.Trim().Split('\n'));
     }
 
-    static DatasetFingerprint Fingerprint(long objects, long ultraSmall, double emptyShare, int size) => new()
+    static DatasetFingerprint Fingerprint(long objects, long ultraSmall, double emptyShare, int size, long? small = null) => new()
     {
         Dataset = "d", Volumetric = false, TrainImages = 100, SampledImages = 64, MedianHeight = size, MedianWidth = size,
         MinShortSide = size, MaxLongSide = size, Channels = [new ChannelIntensity(0, 0.4, 0.2)],
-        Objects = new ClassObjectStatistics(0, "all", objects, ultraSmall, ultraSmall, 0.001, 0.2, 80),
+        Objects = new ClassObjectStatistics(0, "all", objects, ultraSmall, small ?? ultraSmall, 0.001, 0.2, 80),
         ObjectsPerClass = [], EmptyImageShare = emptyShare,
     };
 
@@ -135,11 +136,11 @@ public class PlanCommandTests
         Assert.Contains("100 % of the tumour objects are ultra-small", plan.Loss.Reason);
         Assert.Equal(SelectionScore.ForegroundDiceAndRecall, plan.SelectBy.Value);
 
-        // Both classes mostly large: the pooled rule and the paper's loss.
+        // Both classes mostly large (65% of all objects over 10% of their image): the pooled rule and the paper's loss.
         var large = liver with
         {
-            ObjectsPerClass = [new ClassObjectStatistics(1, "liver", 300, 17, 150, 0.001, 0.2, 280), new ClassObjectStatistics(2, "tumour", 40, 4, 40, 0.0005, 0.08, 38)],
-            Objects = new ClassObjectStatistics(0, "all", 340, 21, 190, 0.0005, 0.2, 290),
+            ObjectsPerClass = [new ClassObjectStatistics(1, "liver", 300, 17, 100, 0.001, 0.2, 280), new ClassObjectStatistics(2, "tumour", 40, 4, 20, 0.0005, 0.3, 38)],
+            Objects = new ClassObjectStatistics(0, "all", 340, 21, 120, 0.0005, 0.3, 290),
         };
         Assert.Equal("ce", RecipePlanner.Plan(large).Loss.Value);
     }
@@ -174,6 +175,18 @@ public class PlanCommandTests
         Assert.Equal(1.0 / 3, small.OversampleForeground.Value);
         Assert.Equal("dice-ce", small.Loss.Value);
         Assert.Equal(SelectionScore.ForegroundDiceAndRecall, small.SelectBy.Value);
+
+        // Polyps: few ultra-small (20%) but most under 10% of the frame (88%), 15% of frames empty: the background still
+        // holds most pixels, so Dice + cross-entropy and a third of crops on objects; frames near the crop keep the paper's scaling.
+        var polyps = RecipePlanner.Plan(Fingerprint(objects: 49, ultraSmall: 10, emptyShare: 0.15, size: 448, small: 43));
+        Assert.Equal("dice-ce", polyps.Loss.Value);
+        Assert.Contains("88 % of objects cover under 10% of their image", polyps.Loss.Reason);
+        Assert.Equal(1.0 / 3, polyps.OversampleForeground.Value);
+        Assert.Equal(ScaleMode.Crop, polyps.ScaleMode.Value);
+        // Half of them large: the paper's cross-entropy and uniform crops.
+        var halfLarge = RecipePlanner.Plan(Fingerprint(objects: 50, ultraSmall: 5, emptyShare: 0.15, size: 448, small: 24));
+        Assert.Equal("ce", halfLarge.Loss.Value);
+        Assert.Equal(0, halfLarge.OversampleForeground.Value);
 
         // Large objects in every 256 px image: the paper's loss, scaling and uniform crops at a crop that fits.
         var large = RecipePlanner.Plan(Fingerprint(objects: 100, ultraSmall: 0, emptyShare: 0, size: 256));

@@ -12,7 +12,7 @@ namespace SoSeg.Data.Statistics;
 /// <param name="Dataset">Dataset name.</param>
 /// <param name="Layout">Layout it was read in.</param>
 /// <param name="TrainImages">2-D training images (slices).</param>
-/// <param name="TestImages">2-D test images (slices).</param>
+/// <param name="TestImages">2-D test images (slices) read: 0 when only the training images were.</param>
 /// <param name="LabelledImages">Images with a mask (unlabelled test images are counted but have no objects).</param>
 /// <param name="All">Objects of every foreground class.</param>
 /// <param name="PerClass">Objects per foreground class.</param>
@@ -22,12 +22,13 @@ public sealed record DatasetStatistics(string Dataset, DatasetLayout Layout, int
     /// <summary>
     /// Reads every mask of the dataset once (images are not decoded) and counts objects; several masks are
     /// read at a time. <paramref name="dropEmptySlices"/> (default: the dataset's option) leaves out volume
-    /// slices without foreground, as when a volume dataset is turned into a 2-D one.
+    /// slices without foreground, as when a volume dataset is turned into a 2-D one. <paramref name="trainingOnly"/>
+    /// leaves the test images out, for decisions that must not look at them (a recipe plan).
     /// </summary>
-    public static DatasetStatistics Compute(SegmentationDataset dataset, bool? dropEmptySlices = null, IProgressTask? progress = null)
+    public static DatasetStatistics Compute(SegmentationDataset dataset, bool? dropEmptySlices = null, IProgressTask? progress = null, bool trainingOnly = false)
     {
         var train = dataset.Items(DatasetSubset.Train, dropEmptySlices);
-        var test = dataset.Items(DatasetSubset.Test, dropEmptySlices);
+        var test = trainingOnly ? [] : dataset.Items(DatasetSubset.Test, dropEmptySlices);
         var items = train.Concat(test).ToList();
         var total = new ObjectStatisticsAccumulator(dataset.Labels.Names);
         long labelled = 0;
@@ -62,6 +63,6 @@ public sealed record DatasetStatistics(string Dataset, DatasetLayout Layout, int
     }
 
     /// <summary>Items the computation will read (for a progress bar's total).</summary>
-    public static int CountItems(SegmentationDataset dataset, bool? dropEmptySlices = null) =>
-        dataset.Items(DatasetSubset.Train, dropEmptySlices).Count + dataset.Items(DatasetSubset.Test, dropEmptySlices).Count;
+    public static int CountItems(SegmentationDataset dataset, bool? dropEmptySlices = null, bool trainingOnly = false) =>
+        dataset.Items(DatasetSubset.Train, dropEmptySlices).Count + (trainingOnly ? 0 : dataset.Items(DatasetSubset.Test, dropEmptySlices).Count);
 }
