@@ -20,7 +20,10 @@ public class DemoCommandTests
         string data = Path.Combine(output, "data");
         Assert.Equal(5, Directory.GetFiles(Path.Combine(data, "imagesTr")).Length + Directory.GetFiles(Path.Combine(data, "imagesTs")).Length);
         Assert.Contains("(crop 64, batch 4, lr", demo.Out);
-        Assert.Contains("recipe: loss ce, uniform crops, best checkpoint by fg-dice;", demo.Out);
+        // The CPU demo's loss, oversampling and selection come from a plan of the generated frames (all objects ultra-small).
+        Assert.Contains($"recipe: planned from the data ({Path.Combine(output, "plan.json")}): loss dice-ce, 33% of crops on objects, scale mode image, " +
+                        "best checkpoint by fg-dice+recall;", demo.Out.Replace(" %", "%"));
+        Assert.True(File.Exists(Path.Combine(output, "plan.json")));
 
         string report = Path.Combine(output, "report");
         foreach (var model in new[] { "sosegformer-s", "unet" })
@@ -28,6 +31,8 @@ public class DemoCommandTests
             Assert.Contains($"training {model} (", demo.Out);
             var run = new RunFolder(Path.Combine(report, "runs", model, "seed0"));
             Assert.True(File.Exists(run.LastCheckpoint), $"{run.LastCheckpoint} missing");
+            var used = SoSeg.App.Training.TrainConfig.Read(Path.Combine(run.Folder, "config.json")).Training;
+            Assert.Equal(("dice-ce", 1.0 / 3, "fg-dice+recall", 64, 1), (used.Loss.ToString(), used.Augmentation.OversampleForeground, used.SelectBy, used.Augmentation.CropSize, used.Epochs));
             var epochs = EpochRecord.ReadCsv(run.MetricsCsv);
             Assert.Equal([(1, 1L)], epochs.Select(e => (e.Epoch, e.Steps)));
             Assert.Contains("mDice", epochs[0].Validation.Keys);
