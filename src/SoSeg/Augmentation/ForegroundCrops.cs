@@ -47,7 +47,7 @@ internal static class ForegroundCrops
     /// <paramref name="pixel"/>: drawn uniformly among the starts that put the pixel in the window's middle half and
     /// keep the window inside the image (as nnU-Net keeps its patches inside the image). Near a border the window
     /// stops at the image's edge and the pixel moves off the middle half, towards that edge; only an image smaller
-    /// than the window is padded, as a uniform crop of it is. Windows let reach past the image filled crops with
+    /// than the window is padded, as a uniform crop of it is. Windows allowed past the image filled crops with
     /// padding that prediction on whole images never sees; a U-Net trained so predicted no foreground on whole
     /// sperm frames (docs/small-objects.md).
     /// </summary>
