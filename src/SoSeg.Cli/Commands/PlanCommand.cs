@@ -1,6 +1,5 @@
 using System.CommandLine;
 using SoSeg.Data.Datasets;
-using SoSeg.Data.Statistics;
 using SoSeg.Planning;
 
 namespace SoSeg.Cli.Commands;
@@ -34,7 +33,7 @@ public static class PlanCommand
             if (path.StartsWith(Path.GetFullPath(dataset.Root) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 throw new SoSegException($"{path}: is inside the dataset folder {dataset.Root}; write the plan elsewhere.");
             var progress = CommonOptions.ProgressFor(parse, keepStdoutClean: false);
-            var fingerprint = progress.Run(ctx => DatasetFingerprint.Compute(dataset, ctx.AddTask("Reading masks", DatasetStatistics.CountItems(dataset, trainingOnly: true))));
+            var fingerprint = progress.Run(ctx => DatasetFingerprint.Compute(dataset, ctx.AddTask("Reading masks", DatasetFingerprint.MasksToRead(dataset))));
             var plan = RecipePlanner.Plan(fingerprint);
             plan.Write(path);
             log.WriteLine($"{fingerprint.Dataset}: {fingerprint.TrainImages} training images (median {fingerprint.MedianHeight} x {fingerprint.MedianWidth}), " +

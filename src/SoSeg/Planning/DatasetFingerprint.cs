@@ -39,6 +39,9 @@ public sealed record DatasetFingerprint
 
     public const int MaxSampledImages = 64;
 
+    /// <summary>Masks <see cref="Compute"/> reads (for a progress bar's total): the training images', not the test images'.</summary>
+    public static int MasksToRead(SegmentationDataset dataset) => DatasetStatistics.CountItems(dataset, trainingOnly: true);
+
     /// <summary>Reads every training mask once and a seeded sample of the training images; the test images are not read.</summary>
     public static DatasetFingerprint Compute(SegmentationDataset dataset, IProgressTask? progress = null)
     {

@@ -18,16 +18,16 @@ public static class RecipePlanner
     /// <summary>At least this share of objects under 10% of their image makes the plan weigh them in loss and sampling.</summary>
     const double SmallObjectMajority = 0.5;
 
-    static bool HasMostlySmallObjects(DatasetFingerprint f) => SmallObjectEvidence(f) is not null;
+    static bool HasMostlyUltraSmallObjects(DatasetFingerprint f) => UltraSmallEvidence(f) is not null;
 
     /// <summary>
     /// Why the objects are small enough for cross-entropy alone to neglect them, or null: mostly ultra-small
-    /// (<see cref="SmallObjectEvidence"/>), or most of them under 10% of their image (polyps, lesions), where the
+    /// (<see cref="UltraSmallEvidence"/>), or most of them under 10% of their image (polyps, lesions), where the
     /// background still holds most pixels of nearly every image.
     /// </summary>
     static string? ImbalanceEvidence(DatasetFingerprint f)
     {
-        if (SmallObjectEvidence(f) is { } ultraSmall) return ultraSmall;
+        if (UltraSmallEvidence(f) is { } ultraSmall) return ultraSmall;
         double share = f.Objects.Objects == 0 ? 0 : (double)f.Objects.Small / f.Objects.Objects;
         return share >= SmallObjectMajority ? $"{share:P0} of objects cover under 10% of their image" : null;
     }
@@ -36,7 +36,7 @@ public static class RecipePlanner
     /// Why the data counts as one of mostly ultra-small objects ("100% of the tumour objects are ultra-small"), or null.
     /// Per class first: a small class next to a large one (tumours in a liver) is hidden in the pooled share.
     /// </summary>
-    static string? SmallObjectEvidence(DatasetFingerprint f)
+    static string? UltraSmallEvidence(DatasetFingerprint f)
     {
         static double Share(Data.Statistics.ClassObjectStatistics c) => c.Objects == 0 ? 0 : (double)c.UltraSmall / c.Objects;
         var smallest = f.ObjectsPerClass.Where(c => c.Objects > 0).OrderByDescending(Share).FirstOrDefault();
@@ -52,11 +52,11 @@ public static class RecipePlanner
     public static PlannedSetting<ScaleMode> ScaleModeFor(DatasetFingerprint f, int crop)
     {
         int shortSide = Math.Min(f.MedianHeight, f.MedianWidth);
-        bool smallObjects = HasMostlySmallObjects(f);
+        bool ultraSmallObjects = HasMostlyUltraSmallObjects(f);
         // "crop" scaling shrinks frames larger than the crop to about the crop: a 20-pixel object in a 1024 frame becomes 5.
-        return smallObjects && shortSide > 1.5 * crop
-            ? new(ScaleMode.Image, $"{SmallObjectEvidence(f)} and frames ({shortSide} px) are over 1.5 x the crop of {crop}: scaling by the image's own size keeps them at native scale")
-            : new(new TrainingOptions().Augmentation.ScaleMode, $"the paper's choice (frames of {shortSide} px are near the crop of {crop}{(smallObjects ? "" : ", few ultra-small objects")})");
+        return ultraSmallObjects && shortSide > 1.5 * crop
+            ? new(ScaleMode.Image, $"{UltraSmallEvidence(f)} and frames ({shortSide} px) are over 1.5 x the crop of {crop}: scaling by the image's own size keeps them at native scale")
+            : new(new TrainingOptions().Augmentation.ScaleMode, $"the paper's choice (frames of {shortSide} px are near the crop of {crop}{(ultraSmallObjects ? "" : ", few ultra-small objects")})");
     }
 
     public static RecipePlan Plan(DatasetFingerprint f)
