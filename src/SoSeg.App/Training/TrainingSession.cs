@@ -124,6 +124,8 @@ public static class TrainingSession
             Channels = dataset.Channels,
             ClassNames = dataset.Labels.Names,
             LabelValues = Enumerable.Range(0, dataset.NumClasses).Select(c => (int)dataset.Labels.ValueOf(c)).ToList(),
+            // Only oversampling reads it, and reading it decodes every training label volume.
+            TrainSlices = config.Training.Augmentation.OversampleForeground > 0 ? TrainingSlice.Of(dataset, train) : null,
         };
     }
 

@@ -45,7 +45,10 @@ public sealed class AugmentationPipeline
     /// <param name="samples">Decoded samples, any sizes, all with the same channel count.</param>
     /// <param name="device">Where the batch is built and returned.</param>
     /// <param name="generator">A CPU generator: all random choices come from it, so a seed repeats the batch.</param>
-    public (Tensor Images, Tensor Masks) Apply(IReadOnlyList<SegmentationSample> samples, Device device, Generator generator)
+    /// <param name="focus">Per sample, whether its crop goes onto an object and of which class, as a sampler that chose the
+    /// samples for their objects decided (null: a share <see cref="AugmentationOptions.OversampleForeground"/> drawn here).</param>
+    public (Tensor Images, Tensor Masks) Apply(IReadOnlyList<SegmentationSample> samples, Device device, Generator generator,
+                                               IReadOnlyList<CropFocus>? focus = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
         if (generator.device.type != DeviceType.CPU)
@@ -54,7 +57,7 @@ public sealed class AugmentationPipeline
         var plan = BatchPlan.Draw(samples, Options, generator);
         var plans = plan.Samples;
         // Drawn only when on, so the paper's recipe keeps its exact random stream.
-        if (Options.OversampleForeground > 0) ForegroundCrops.Apply(plans, samples, Options, generator);
+        if (Options.OversampleForeground > 0 || focus is not null) ForegroundCrops.Apply(plans, samples, Options, generator, focus);
 
         using var scope = NewDisposeScope();
         var active = AugmentationRegistry.Steps.Where(step => step.IsOn(Options)).ToArray();

@@ -11,7 +11,8 @@ namespace SoSeg.Augmentation;
 /// objects (ultra-small below 1% of the image, small below 10%, larger) uniformly among the bins it has, then an
 /// object of the bin, then one of its pixels. That pixel lands in the central half of the crop window, so
 /// rotation about the crop centre keeps it inside, unless the window would then reach past the image
-/// (<see cref="WindowStart"/>). Samples without foreground keep their uniform crop.
+/// (<see cref="WindowStart"/>). Samples without foreground keep their uniform crop. A batch's <see cref="CropFocus"/>
+/// list, when given, decides instead which crops go onto objects and of which class.
 /// </summary>
 internal static class ForegroundCrops
 {
@@ -21,9 +22,15 @@ internal static class ForegroundCrops
     /// <summary>Uniform draws per sample, one N x this tensor per batch from the pipeline's generator.</summary>
     const int DrawsPerSample = 7;
 
-    /// <summary>Moves a share <see cref="AugmentationOptions.OversampleForeground"/> of the plans' windows onto objects.</summary>
-    public static void Apply(SamplePlan[] plans, IReadOnlyList<SegmentationSample> samples, AugmentationOptions options, Generator generator)
+    /// <summary>
+    /// Moves a share <see cref="AugmentationOptions.OversampleForeground"/> of the plans' windows onto objects, or, with
+    /// <paramref name="focus"/>, exactly the windows it puts on a class (onto an object of that class).
+    /// </summary>
+    public static void Apply(SamplePlan[] plans, IReadOnlyList<SegmentationSample> samples, AugmentationOptions options, Generator generator,
+                             IReadOnlyList<CropFocus>? focus = null)
     {
+        if (focus is not null && focus.Count != samples.Count)
+            throw new ArgumentException($"{focus.Count} crop focus entries for {samples.Count} samples.", nameof(focus));
         int n = samples.Count;
         double[] u;
         using (var draws = rand([n, DrawsPerSample], dtype: ScalarType.Float64, generator: generator))
@@ -31,8 +38,11 @@ internal static class ForegroundCrops
         for (int i = 0; i < n; i++)
         {
             double U(int k) => u[i * DrawsPerSample + k];
-            if (U(0) >= options.OversampleForeground || samples[i].Mask is null) continue;
-            if (DrawPixel(samples[i], U(1), U(2), U(3), U(4)) is not var (x, y)) continue;
+            // The draws are made either way, so a focus list leaves the other steps' random stream as it was.
+            byte? onlyClass = focus?[i].Class;
+            bool onObject = focus is null ? U(0) < options.OversampleForeground : onlyClass is not null;
+            if (!onObject || samples[i].Mask is null) continue;
+            if (DrawPixel(samples[i], U(1), U(2), U(3), U(4), onlyClass) is not var (x, y)) continue;
             var p = plans[i];
             plans[i] = p with
             {
@@ -64,13 +74,15 @@ internal static class ForegroundCrops
 
     /// <summary>
     /// A foreground pixel of <paramref name="sample"/> drawn class-, size- and object-balanced from the four uniforms,
-    /// or null when the sample has no foreground.
+    /// or null when the sample has no foreground. With <paramref name="onlyClass"/> the class is that one when the
+    /// sample holds it (any of its classes otherwise).
     /// </summary>
-    public static (int X, int Y)? DrawPixel(SegmentationSample sample, double uClass, double uBin, double uObject, double uPixel)
+    public static (int X, int Y)? DrawPixel(SegmentationSample sample, double uClass, double uBin, double uObject, double uPixel, byte? onlyClass = null)
     {
         var objects = Objects(sample);
         if (objects.Count == 0) return null;
         var classes = objects.Select(o => o.Class).Distinct().Order().ToArray();
+        if (onlyClass is byte only && classes.Contains(only)) classes = [only];
         int cls = classes[Pick(uClass, classes.Length)];
         var bins = objects.Where(o => o.Class == cls).GroupBy(o => o.SizeBin).OrderBy(g => g.Key).ToArray();
         var bin = bins[Pick(uBin, bins.Length)].ToArray();

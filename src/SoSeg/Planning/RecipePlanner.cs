@@ -18,7 +18,8 @@ public static class RecipePlanner
     /// <summary>At least this share of objects under 10% of their image makes the plan weigh them in loss and sampling.</summary>
     const double SmallObjectMajority = 0.5;
 
-    static bool HasMostlyUltraSmallObjects(DatasetFingerprint f) => UltraSmallEvidence(f) is not null;
+    /// <summary>Frames this many times larger or smaller than the crop are scaled by their own size (<see cref="ScaleModeFor"/>).</summary>
+    const double ScaleGap = 1.5;
 
     /// <summary>
     /// Why the objects are small enough for cross-entropy alone to neglect them, or null: mostly ultra-small
@@ -48,15 +49,23 @@ public static class RecipePlanner
     /// <summary>
     /// The scale mode for training crops of <paramref name="crop"/> on this data. A plan applied with another crop than
     /// its own (<see cref="RecipePlan.Apply"/>) asks again, since the rule depends on the crop.
+    /// Prediction runs on whole frames at their own size, so training should show objects at about that size. The
+    /// paper's scaling (short side 0.5-1.5 x the crop) does so only for frames within 2/3-1.5 x the crop; beyond that
+    /// the size prediction sees falls outside the sizes trained on (448 px polyp frames with a 256 crop train at
+    /// 0.29-0.86 x, 160 px liver slices at 0.8-2.4 x), and scaling by each frame's own size keeps them near it.
     /// </summary>
     public static PlannedSetting<ScaleMode> ScaleModeFor(DatasetFingerprint f, int crop)
     {
         int shortSide = Math.Min(f.MedianHeight, f.MedianWidth);
-        bool ultraSmallObjects = HasMostlyUltraSmallObjects(f);
-        // "crop" scaling shrinks frames larger than the crop to about the crop: a 20-pixel object in a 1024 frame becomes 5.
-        return ultraSmallObjects && shortSide > 1.5 * crop
-            ? new(ScaleMode.Image, $"{UltraSmallEvidence(f)} and frames ({shortSide} px) are over 1.5 x the crop of {crop}: scaling by the image's own size keeps them at native scale")
-            : new(new TrainingOptions().Augmentation.ScaleMode, $"the paper's choice (frames of {shortSide} px are near the crop of {crop}{(ultraSmallObjects ? "" : ", few ultra-small objects")})");
+        double ratio = (double)shortSide / crop;
+        if (ratio > ScaleGap || ratio < 1 / ScaleGap)
+        {
+            string where = ratio > ScaleGap ? $"over {ScaleGap} x" : $"under 1/{ScaleGap} of";
+            string evidence = UltraSmallEvidence(f) is { } small ? $"; {small}" : "";
+            return new(ScaleMode.Image, $"frames ({shortSide} px) are {where} the crop of {crop}: the paper's scaling would train at " +
+                $"{0.5 / ratio:0.##}-{1.5 / ratio:0.##} x the size prediction sees (whole frames at their own size); scaling by the image's own size keeps objects near it{evidence}");
+        }
+        return new(new TrainingOptions().Augmentation.ScaleMode, $"the paper's choice (frames of {shortSide} px are near the crop of {crop}, so its scaling trains around the size prediction sees)");
     }
 
     public static RecipePlan Plan(DatasetFingerprint f)

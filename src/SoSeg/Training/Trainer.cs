@@ -32,6 +32,7 @@ public sealed class Trainer
     readonly Func<IEnumerable<Parameter>, ITrainingOptimizer> _optimizerFactory;
     readonly Func<long, int, ILearningRateSchedule> _scheduleFactory;
     readonly IReadOnlyList<ITrainingCallback> _callbacks;
+    readonly ForegroundSliceSampler? _sliceSampler;
 
     /// <param name="model">The network to train, already on <paramref name="device"/>.</param>
     /// <param name="loss">The training loss.</param>
@@ -57,6 +58,12 @@ public sealed class Trainer
         _optimizerFactory = optimizer ?? (parameters => DefaultOptimizer(options, parameters));
         _scheduleFactory = schedule ?? ((totalSteps, stepsPerEpoch) => DefaultSchedule(options, totalSteps, stepsPerEpoch));
         _callbacks = callbacks?.ToList() ?? [];
+        if (data.TrainSlices is { } slices && augmentation.Options.OversampleForeground > 0)
+        {
+            if (slices.Count != data.TrainIds.Count)
+                throw new ArgumentException($"{data.DatasetName}: {slices.Count} training slice entries for {data.TrainIds.Count} training ids.", nameof(data));
+            _sliceSampler = new ForegroundSliceSampler(slices, augmentation.Options.OversampleForeground);
+        }
     }
 
     /// <summary>The paper's optimizer: AdamW with the options' learning rate, betas and weight decay.</summary>
@@ -135,6 +142,7 @@ public sealed class Trainer
         // Augmentation draws on the CPU so the same seed gives the same batches on every device.
         using var generator = new Generator((ulong)epochSeed);
         var order = EpochOrder(epochSeed);
+        var focus = _sliceSampler?.Draw(order, epochSeed);
         _model.train();
 
         var clock = Stopwatch.StartNew();
@@ -160,7 +168,10 @@ public sealed class Trainer
                 float value;
                 using (var scope = NewDisposeScope())
                 {
-                    var (inputs, targets) = _augmentation.Apply(samples, _device, generator);
+                    // Not a conditional expression: its null would become an empty ArraySegment (the implicit conversion from arrays).
+                    IReadOnlyList<CropFocus>? batchFocus = null;
+                    if (focus is not null) batchFocus = new ArraySegment<CropFocus>(focus, step * _options.BatchSize, samples.Count);
+                    var (inputs, targets) = _augmentation.Apply(samples, _device, generator, batchFocus);
                     optimizer.ZeroGrad();
                     var output = _loss.UsesSideOutputs ? _model.ForwardWithSideOutputs(inputs) : new SegmentationOutput(_model.call(inputs));
                     var lossValue = _loss.Compute(output, targets);

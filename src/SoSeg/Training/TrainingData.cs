@@ -16,5 +16,12 @@ public sealed class TrainingData
     /// <summary>Label value in the dataset's mask files for each class index.</summary>
     public required IReadOnlyList<int> LabelValues { get; init; }
 
+    /// <summary>
+    /// For a training set of volume slices: each training id's volume and the foreground classes its slice holds, in
+    /// <see cref="TrainIds"/> order. With it, foreground oversampling picks slices across each volume, as nnU-Net's
+    /// 2-D sampler does (<see cref="TrainingSlice.Of"/> builds it). Null for 2-D images, each its own case.
+    /// </summary>
+    public IReadOnlyList<TrainingSlice>? TrainSlices { get; init; }
+
     public int NumClasses => ClassNames.Count;
 }

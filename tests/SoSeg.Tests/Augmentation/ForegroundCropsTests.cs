@@ -60,6 +60,27 @@ public class ForegroundCropsTests
     }
 
     [Fact]
+    public void A_focus_list_decides_which_crops_go_onto_objects_and_of_which_class()
+    {
+        // A large class-1 square and one class-2 pixel far from it; 32 x 32 crops of a 200 x 200 image.
+        var sample = Sample(200, (10, 10, 60, 1), (170, 170, 1, 2));
+        var pipeline = new AugmentationPipeline(AugmentationOptions.CropOnly with { CropSize = 32, OversampleForeground = 1 });
+        using var generator = new Generator(3);
+        int onPixel = 0, uniformOnPixel = 0;
+        for (int b = 0; b < 50; b++)
+        {
+            using var scope = NewDisposeScope();
+            var (_, masks) = pipeline.Apply([sample, sample], CPU, generator, [CropFocus.OnClass(2), CropFocus.Uniform]);
+            if (masks[0].eq(2).any().item<bool>()) onPixel++;
+            if (masks[1].eq(2).any().item<bool>()) uniformOnPixel++;
+        }
+        // Class 2 in every focused crop (class-balanced draws would give it half); the uniform ones ignore p = 1.
+        Assert.Equal(50, onPixel);
+        Assert.InRange(uniformOnPixel, 0, 6);
+        Assert.Throws<ArgumentException>(() => pipeline.Apply([sample, sample], CPU, generator, [CropFocus.Uniform]));
+    }
+
+    [Fact]
     public void Objects_are_drawn_balanced_across_classes_and_sizes_not_by_area()
     {
         // Class 1: one 2 x 2 object (ultra-small, 0.04% of the image) and four 20 x 20 (small, 4%); class 2: one 40 x 40 (16%).

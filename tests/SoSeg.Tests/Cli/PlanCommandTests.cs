@@ -165,6 +165,27 @@ public class PlanCommandTests
     }
 
     [Fact]
+    public void Frames_far_from_the_crop_are_scaled_by_their_own_size_whatever_their_objects()
+    {
+        // Prediction sees whole frames at their own size. 160 px slices with a 256 crop: the paper's scaling would
+        // train at 0.8-2.4 x; 1024 px frames of large objects with the 512 crop: at 0.25-0.75 x.
+        var slices = RecipePlanner.Plan(Fingerprint(objects: 100, ultraSmall: 0, emptyShare: 0, size: 160));
+        Assert.Equal((160, ScaleMode.Crop), (slices.Crop.Value, slices.ScaleMode.Value));
+        var paper = new TrainingOptions();
+        var crop256 = slices.Apply(paper with { Augmentation = paper.Augmentation with { CropSize = 256 } }, setting => setting == "CropSize").Augmentation;
+        Assert.Equal(ScaleMode.Image, crop256.ScaleMode);
+        Assert.Equal(ScaleMode.Image, RecipePlanner.ScaleModeFor(Fingerprint(objects: 100, ultraSmall: 0, emptyShare: 0, size: 160), 256).Value);
+        Assert.Contains("0.8-2.4 x the size prediction sees", RecipePlanner.ScaleModeFor(Fingerprint(objects: 100, ultraSmall: 0, emptyShare: 0, size: 160), 256).Reason);
+
+        var large = RecipePlanner.Plan(Fingerprint(objects: 100, ultraSmall: 0, emptyShare: 0, size: 1024));
+        Assert.Equal((512, ScaleMode.Image), (large.Crop.Value, large.ScaleMode.Value));
+        Assert.Contains("0.25-0.75 x", large.ScaleMode.Reason);
+        // Within 2/3-1.5 x of the crop the paper's scaling stays (768 / 512 = 1.5; 176 / 256 is over 2/3).
+        Assert.Equal(ScaleMode.Crop, RecipePlanner.ScaleModeFor(Fingerprint(objects: 100, ultraSmall: 0, emptyShare: 0, size: 768), 512).Value);
+        Assert.Equal(ScaleMode.Crop, RecipePlanner.ScaleModeFor(Fingerprint(objects: 100, ultraSmall: 0, emptyShare: 0, size: 176), 256).Value);
+    }
+
+    [Fact]
     public void Small_objects_get_oversampling_dice_ce_and_recall_selection_large_ones_keep_the_papers_recipe()
     {
         // 80% ultra-small objects in 1024 px frames.

@@ -180,6 +180,18 @@ public sealed class SegmentationDataset
         };
     }
 
+    /// <summary>The foreground classes (indices, ascending) an item's mask holds; empty for unlabelled items or background only.</summary>
+    public IReadOnlyList<byte> ForegroundClasses(DatasetItem item)
+    {
+        var (mask, _, _) = LoadMask(item);
+        if (mask is null) return [];
+        Span<bool> present = stackalloc bool[256];
+        foreach (byte v in mask) present[v] = true;
+        var classes = new List<byte>();
+        for (int c = 1; c < NumClasses; c++) if (present[c]) classes.Add((byte)c);
+        return classes;
+    }
+
     /// <summary>Only the mask of an item (class indices), without decoding the image; null for unlabelled items.</summary>
     public (byte[]? Mask, int Height, int Width) LoadMask(DatasetItem item)
     {
