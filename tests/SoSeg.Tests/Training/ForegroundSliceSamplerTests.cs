@@ -1,6 +1,5 @@
 using SoSeg.App.Training;
 using SoSeg.Augmentation;
-using SoSeg.Data.Nifti;
 using SoSeg.Losses;
 using SoSeg.Models;
 using SoSeg.Models.Catalog;
@@ -97,11 +96,7 @@ public class ForegroundSliceSamplerTests : IDisposable
         const int nx = 16, ny = 16, nz = 8;
         string data = _folder.File("atlas/x");
         data = Path.GetDirectoryName(data)!;
-        for (int n = 0; n < 5; n++)
-        {
-            TestFiles.Volume(Path.Combine(data, "imagesTr", $"im{n}.nii.gz"), TestFiles.Ramp(nx, ny, nz), nx, ny, nz, type: NiftiDataType.Float32);
-            TestFiles.Labels(Path.Combine(data, "labelsTr", $"lb{n}.nii.gz"), TestFiles.LiverLabels(nx, ny, nz), nx, ny, nz);
-        }
+        TestFiles.AtlasVolumes(data, 5, nx, ny, nz);
         var config = new TrainConfig
         {
             Data = data,

@@ -15,11 +15,7 @@ public class ReleaseLayoutTests
         const int nx = 8, ny = 7, nz = 4;
         string train = temp.File("atlas-train-dataset-1.0.1/train/x");
         train = Path.GetDirectoryName(train)!;
-        for (int n = 0; n < 5; n++)
-        {
-            TestFiles.Volume(Path.Combine(train, "imagesTr", $"im{n}.nii.gz"), TestFiles.Ramp(nx, ny, nz), nx, ny, nz, type: NiftiDataType.Float32);
-            TestFiles.Labels(Path.Combine(train, "labelsTr", $"lb{n}.nii.gz"), TestFiles.LiverLabels(nx, ny, nz), nx, ny, nz);
-        }
+        TestFiles.AtlasVolumes(train, 5, nx, ny, nz);
         // The release's dataset.json uses the older Decathlon form.
         TestFiles.Json(Path.Combine(train, "dataset.json"), """
             { "name": "ATLAS", "labels": { "0": "background", "1": "liver", "2": "tumor" }, "modality": { "0": "MRI" },

@@ -151,6 +151,16 @@ internal static class TestFiles
         return labels;
     }
 
+    /// <summary>An ATLAS-named training folder: imagesTr/imN.nii.gz (float ramps) and labelsTr/lbN.nii.gz (<see cref="LiverLabels"/>).</summary>
+    public static void AtlasVolumes(string folder, int count, int nx, int ny, int nz)
+    {
+        for (int n = 0; n < count; n++)
+        {
+            Volume(Path.Combine(folder, "imagesTr", $"im{n}.nii.gz"), Ramp(nx, ny, nz), nx, ny, nz, type: NiftiDataType.Float32);
+            Labels(Path.Combine(folder, "labelsTr", $"lb{n}.nii.gz"), LiverLabels(nx, ny, nz), nx, ny, nz);
+        }
+    }
+
     public static void Json(string path, string json)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
