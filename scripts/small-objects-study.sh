@@ -3,7 +3,7 @@
 # several seeds; writes one comparison per modality and arm, and a summary table (summary.md) of mean ± std over
 # seeds of per-image foreground Dice, the authors' mDice and object recall per size bin.
 #
-#   scripts/small-objects-study.sh OUT            the full study (3 seeds; about an hour on an idle 2-core CPU)
+#   scripts/small-objects-study.sh OUT            the full study (3 seeds; about an hour and a half on a 2-core CPU)
 #   REDUCED=1 scripts/small-objects-study.sh OUT  a reduced run (sperm only, 1 seed, short schedule): a smoke test, not evidence
 #   MODALITIES="sperm liver"  which modalities, in this order;  PARALLEL=N  cells trained at a time (default 2, one
 #   libtorch thread each on a 2-core CPU; figures equal those of the same cells trained one after another at one thread)
